@@ -1,0 +1,78 @@
+"""A saved model is a self-describing folder: restore it with one call.
+
+    config.json            the encoder architecture (transformers)
+    tokenizer.json ...     the tokenizer (transformers)
+    policytagger.json      labels, theme thresholds, max length, training record
+    model.safetensors      encoder + heads (fp16 on disk to stay small; fp32 in memory)
+    README.md              the model card
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from transformers import AutoConfig, AutoTokenizer
+
+from .network import TaggerNetwork
+
+FORMAT_VERSION = 1
+META_FILE = "policytagger.json"
+WEIGHTS_FILE = "model.safetensors"
+
+
+class ModelFolderError(ValueError):
+    """A model folder that is missing or incomplete."""
+
+
+@dataclass
+class ModelMeta:
+    tags: list[str]
+    themes: list[str]
+    theme_thresholds: dict[str, float]
+    max_length: int = 256
+    encoder: str = ""
+    training: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+
+def save_model(folder: Path, network: TaggerNetwork, tokenizer, meta: ModelMeta,
+               card: str | None = None, half: bool = True) -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    network.encoder.config.save_pretrained(str(folder))
+    tokenizer.save_pretrained(str(folder))
+    dtype = torch.float16 if half else torch.float32
+    state = {k: v.detach().to(dtype).contiguous() for k, v in network.state_dict().items()
+             if v.is_floating_point()}
+    save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
+    (folder / META_FILE).write_text(json.dumps(meta.__dict__, ensure_ascii=False, indent=2), encoding="utf-8")
+    if card is not None:
+        (folder / "README.md").write_text(card, encoding="utf-8")
+    return folder
+
+
+def load_model(folder: Path) -> tuple[TaggerNetwork, object, ModelMeta]:
+    """(network in eval mode, tokenizer, meta); ModelFolderError says what is missing."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ModelFolderError(f"model folder {folder} does not exist")
+    missing = [n for n in ("config.json", META_FILE, WEIGHTS_FILE) if not (folder / n).exists()]
+    if missing:
+        raise ModelFolderError(f"model folder {folder} is incomplete: missing {', '.join(missing)}")
+    meta = ModelMeta(**json.loads((folder / META_FILE).read_text(encoding="utf-8")))
+    if meta.format_version > FORMAT_VERSION:
+        raise ModelFolderError(f"model folder {folder} has format {meta.format_version}; "
+                               f"this policytagger reads up to {FORMAT_VERSION}: upgrade policytagger")
+    config = AutoConfig.from_pretrained(str(folder))
+    network = TaggerNetwork.from_encoder_config(config, len(meta.tags), len(meta.themes))
+    state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
+    network.load_state_dict(state, strict=False)
+    expected = {k for k, v in network.state_dict().items() if v.is_floating_point()}
+    if expected - state.keys():
+        raise ModelFolderError(f"{folder / WEIGHTS_FILE} lacks weights: {sorted(expected - state.keys())[:5]}")
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    return network.eval(), tokenizer, meta

@@ -1,0 +1,49 @@
+"""The analyser's output: a document with sentences and spans, all offsets into the document text."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Theme:
+    label: str
+    score: float
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    type: str
+    text: str
+    score: float
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    themes: list[Theme] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    text: str
+    sentences: list[Sentence] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    id: str | None = None
+
+    def to_dict(self, include_text: bool = False) -> dict:
+        """The JSON Lines schema: {"id", "sentences": [...], "spans": [...]} (text on request)."""
+        out = {"id": self.id}
+        if include_text:
+            out["text"] = self.text
+        out["sentences"] = [asdict(s) for s in self.sentences]
+        out["spans"] = [asdict(s) for s in self.spans]
+        return out
+
+    def sentence_text(self, sentence: Sentence) -> str:
+        return self.text[sentence.start:sentence.end]
+
+    def spans_in(self, sentence: Sentence) -> list[Span]:
+        return [s for s in self.spans if sentence.start <= s.start and s.end <= sentence.end]

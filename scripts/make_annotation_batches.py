@@ -1,0 +1,69 @@
+"""Draw sentences for annotators into work/annotate/ (git-ignored: it holds corpus text).
+
+Each line: key, doc_id, sent_start, sent_end, split, title, section (nearest heading above), text.
+Usage: python scripts/make_annotation_batches.py PLAN.json   (see the plan format in main()).
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from model.sentences import split_sentences  # noqa: E402
+from training.corpus import load_corpus  # noqa: E402
+from training.splits import split_of  # noqa: E402
+
+HEADING = re.compile(r"^\s*(第[一二三四五六七八九十]+[章部分]|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+
+
+def sentences_with_section(text: str):
+    section = ""
+    for start, end in split_sentences(text):
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", start)
+        line = text[line_start: line_end if line_end >= 0 else len(text)]
+        if HEADING.match(line) and len(line) < 60:
+            section = line.strip()
+        yield start, end, section
+
+
+def draw(plan: dict, seed: int = 7) -> list[dict]:
+    corpus = load_corpus()
+    rng = random.Random(seed)
+    taken = []
+    for doc_id, n in plan["docs"].items():
+        doc = corpus[doc_id]
+        cands = [(s, e, sec) for s, e, sec in sentences_with_section(doc["text"]) if 4 <= e - s <= 400]
+        picked = sorted(rng.sample(cands, min(n, len(cands))))
+        for s, e, sec in picked:
+            taken.append({"key": f"{doc_id}:{s}:{e}", "doc_id": doc_id, "sent_start": s, "sent_end": e,
+                          "split": split_of(doc_id), "title": doc["title"], "section": sec,
+                          "text": doc["text"][s:e]})
+    return taken
+
+
+def main():
+    plan = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    rows = draw(plan, plan.get("seed", 7))
+    out_dir = Path("work/annotate")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    per = plan["batch_size"]
+    # keep a document's sentences together so one annotator sees its context
+    batches, current = [], []
+    for row in rows:
+        if len(current) >= per and row["doc_id"] != current[-1]["doc_id"]:
+            batches.append(current)
+            current = []
+        current.append(row)
+    batches.append(current)
+    for i, batch in enumerate(batches, plan.get("first_batch", 1)):
+        path = out_dir / f"{plan['name']}-{i:02d}.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in batch), encoding="utf-8")
+        print(path, len(batch))
+
+
+if __name__ == "__main__":
+    main()

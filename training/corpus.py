@@ -1,0 +1,30 @@
+"""Access to the shared corpus (../shared/corpus/documents.jsonl), which never enters the repo."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = Path(os.environ.get("POLICYTAGGER_SHARED", PROJECT_ROOT.parent / "shared"))
+CORPUS_PATH = SHARED_DIR / "corpus" / "documents.jsonl"
+CLUENER_DIR = SHARED_DIR / "ner" / "cluener2020"
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=2)
+def load_corpus(path: Path = CORPUS_PATH) -> dict[str, dict]:
+    """All documents by id. Raises FileNotFoundError naming the expected location."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"corpus not found at {path}: put the shared folder beside the checkout "
+            "or set POLICYTAGGER_SHARED to its location"
+        )
+    with path.open(encoding="utf-8") as f:
+        return {doc["id"]: doc for doc in map(json.loads, f)}
