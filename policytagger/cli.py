@@ -1,0 +1,162 @@
+"""The ``policytagger`` command: a thin shell over model.Analyzer and training."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from itertools import islice
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Entities, targets/results and themes from Chinese policy texts.")
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2):
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _load_analyzer(model: Optional[Path], batch_size: int = 32):
+    from model.analyzer import Analyzer
+    from model.folder import ModelFolderError
+    try:
+        return Analyzer.load(model, batch_size=batch_size)
+    except ModelFolderError as e:
+        _fail(str(e))
+
+
+@app.command()
+def analyze(
+    inputs: list[Path] = typer.Argument(None, help="Text or JSON Lines files; none or '-' reads stdin."),
+    input: list[Path] = typer.Option(None, "--input", "-i", help="Input file (may repeat)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSON Lines output (default stdout)."),
+    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model folder (default: shipped model)."),
+    errors: Optional[Path] = typer.Option(None, "--errors", help="Write bad records here as JSON Lines."),
+    batch_size: int = typer.Option(32, help="Sentences per forward pass."),
+    docs_per_chunk: int = typer.Option(64, help="Documents analysed (and written) together."),
+    include_text: bool = typer.Option(False, "--include-text", help="Copy each document's text into the output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+):
+    """Analyse documents: one JSON object per document, {"id", "sentences", "spans"}."""
+    from .io import BadRecord, read_documents
+
+    analyzer = _load_analyzer(model, batch_size)
+    stream = read_documents(list(inputs or []) + list(input or []))
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    err_out = errors.open("w", encoding="utf-8") if errors else None
+    done = bad = 0
+    try:
+        with Progress(console=err, disable=quiet or not err.is_terminal and output is None, transient=False) as progress:
+            task = progress.add_task("analysing", total=None)
+            while True:
+                chunk = list(islice(stream, docs_per_chunk))
+                if not chunk:
+                    break
+                docs = []
+                for item in chunk:
+                    if isinstance(item, BadRecord):
+                        bad += 1
+                        where = f"{item.source}:{item.line}" if item.line else item.source
+                        err.print(f"[yellow]skipped[/yellow] {where}: {item.reason}")
+                        if err_out:
+                            err_out.write(json.dumps(item.__dict__, ensure_ascii=False) + "\n")
+                    else:
+                        docs.append(item)
+                for doc in analyzer.analyze_batch([d.text for d in docs], ids=[d.id for d in docs]):
+                    out.write(json.dumps(doc.to_dict(include_text=include_text), ensure_ascii=False) + "\n")
+                out.flush()
+                done += len(docs)
+                progress.update(task, advance=len(chunk), description=f"analysed {done} documents")
+    finally:
+        if output:
+            out.close()
+        if err_out:
+            err_out.close()
+    if not quiet:
+        err.print(f"{done} document(s) analysed, {bad} bad record(s)")
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(config: Path = typer.Argument(..., help="YAML run config (see configs/)."),
+          output_dir: Optional[Path] = typer.Option(None, help="Override output_dir of the config.")):
+    """Fine-tune a model as one YAML config describes; writes a model folder with its card."""
+    from training.config import load_config
+    from training.train import train as run_training
+    try:
+        cfg = load_config(config)
+    except (ValueError, FileNotFoundError) as e:
+        _fail(str(e))
+    if output_dir:
+        cfg.output_dir = str(output_dir)
+    folder = run_training(cfg)
+    err.print(f"model written to {folder}")
+
+
+@app.command()
+def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stand-off or inline text)."),
+             model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model folder (default: shipped)."),
+             json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON.")):
+    """Per-type span P/R/F1 (exact match) and theme micro/macro F1 on gold files."""
+    from training.annotations import AnnotationError, load_examples
+    from training.corpus import load_corpus
+    from training.evaluate import evaluate as run_evaluation
+
+    analyzer = _load_analyzer(model)
+    examples = []
+    for path in gold:
+        if not path.exists():
+            _fail(f"gold file {path} does not exist")
+        try:
+            needs_corpus = '"doc_id"' in path.read_text(encoding="utf-8")
+            examples += load_examples(path, load_corpus() if needs_corpus else None)
+        except (AnnotationError, FileNotFoundError) as e:
+            _fail(str(e))
+    metrics = run_evaluation(analyzer, examples)
+    table = Table(title=f"spans on {len(examples)} sentences (exact match)")
+    for col in ("type", "P", "R", "F1", "support"):
+        table.add_column(col, justify="right" if col != "type" else "left")
+    for label, r in metrics["spans"].items():
+        table.add_row(label, f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", str(r["support"]))
+    Console().print(table)
+    if "themes" in metrics:
+        Console().print(f"themes: micro F1 {metrics['themes']['micro_f1']:.3f}, macro F1 {metrics['themes']['macro_f1']:.3f}")
+    if json_out:
+        json_out.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@app.command()
+def validate(files: list[Path] = typer.Argument(..., help="Annotation files to check.")):
+    """Check annotation records: offsets, overlaps, labels, and hashes against the corpus."""
+    from training.annotations import validate_file
+    from training.corpus import load_corpus
+    try:
+        corpus = load_corpus()
+    except FileNotFoundError as e:
+        err.print(f"[yellow]warning:[/yellow] {e}; records that point into the corpus cannot be checked")
+        corpus = None
+    problems = 0
+    for path in files:
+        if not path.exists():
+            _fail(f"annotation file {path} does not exist")
+        found = validate_file(path, corpus)
+        for p in found:
+            err.print(p)
+        problems += len(found)
+        Console().print(f"{path}: {'OK' if not found else f'{len(found)} problem(s)'}")
+    if problems:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()
