@@ -33,6 +33,12 @@ def envpos_model_dir() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "files" / "pretrained_models" / "pos-albert"
 
 
+def vocab_tokens(path: Path) -> list[str]:
+    """The vocabulary in id order, exactly one token per CRLF-terminated line."""
+    text = path.read_bytes().decode("utf-8")
+    return text.removesuffix("\r\n").split("\r\n")
+
+
 def convert_envpos(out_dir: Path) -> Path:
     """Write config.json, model.safetensors and tokenizer files for AlbertModel into ``out_dir``."""
     from transformers import BertTokenizerFast
@@ -52,15 +58,16 @@ def convert_envpos(out_dir: Path) -> Path:
                   hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)  # dropout for fine-tuning
     (out_dir / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
 
-    # vocab.txt has CRLF line endings; write it with LF, then load through from_pretrained (in
-    # transformers 5, BertTokenizer(vocab_file=...) silently builds a 5-token vocabulary).
-    tokens = (src / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    # vocab.txt has CRLF line endings and contains U+2028 tokens: split on CRLF only (splitlines()
+    # would break those lines and shift every later id). Write it with LF, then load through
+    # from_pretrained (in transformers 5, BertTokenizer(vocab_file=...) builds a 5-token vocabulary).
+    tokens = vocab_tokens(src / "vocab.txt")
     (out_dir / "vocab.txt").write_text("\n".join(tokens) + "\n", encoding="utf-8")
     (out_dir / "tokenizer_config.json").write_text(json.dumps(
         {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "tokenize_chinese_chars": True,
          "model_max_length": 512}), encoding="utf-8")
     tokenizer = BertTokenizerFast.from_pretrained(str(out_dir))
-    if len(tokenizer) != config["vocab_size"]:
-        raise RuntimeError(f"tokenizer has {len(tokenizer)} tokens, expected {config['vocab_size']}")
+    if len(tokens) != config["vocab_size"] or any(tokenizer.convert_tokens_to_ids(tokens[i]) != i for i in (100, 4689, 8000, 21127)):
+        raise RuntimeError("the converted tokenizer does not reproduce the envpos vocabulary ids")
     tokenizer.save_pretrained(str(out_dir))
     return out_dir
