@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from .decoding import decode_spans
+from .decoding import decode_spans, trim_span
 from .folder import load_model
 from .schema import Document, Sentence, Span, Theme
 from .sentences import split_sentences
@@ -77,8 +77,11 @@ class Analyzer:
         theme_probs = {}
         for batch in self._batches(segments):
             for (d, s, a, b), tag_probs, offsets, themes in self._predict(docs, batch):
+                text = docs[d].text
                 for start, end, label, score in decode_spans(tag_probs, offsets, self.meta.tags):
-                    docs[d].spans.append(Span(a + start, a + end, label, docs[d].text[a + start:a + end], round(score, 4)))
+                    trimmed = trim_span(text, a + start, a + end)
+                    if trimmed:
+                        docs[d].spans.append(Span(*trimmed, label, text[trimmed[0]:trimmed[1]], round(score, 4)))
                 key = (d, s)
                 theme_probs[key] = np.maximum(theme_probs[key], themes) if key in theme_probs else themes
             if progress:

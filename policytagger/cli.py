@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
@@ -17,11 +18,12 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Entities, targets/results and themes from Chinese policy texts.")
-err = Console(stderr=True)
+# soft_wrap: messages stay on one line (greppable logs); escape(): paths may hold [brackets]
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _fail(message: str, code: int = 2):
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -66,7 +68,7 @@ def analyze(
                     if isinstance(item, BadRecord):
                         bad += 1
                         where = f"{item.source}:{item.line}" if item.line else item.source
-                        err.print(f"[yellow]skipped[/yellow] {where}: {item.reason}")
+                        err.print(f"[yellow]skipped[/yellow] {escape(where)}: {escape(item.reason)}")
                         if err_out:
                             err_out.write(json.dumps(item.__dict__, ensure_ascii=False) + "\n")
                     else:
@@ -100,13 +102,15 @@ def train(config: Path = typer.Argument(..., help="YAML run config (see configs/
     if output_dir:
         cfg.output_dir = str(output_dir)
     folder = run_training(cfg)
-    err.print(f"model written to {folder}")
+    err.print(f"model written to {escape(str(folder))}")
 
 
 @app.command()
 def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stand-off or inline text)."),
              model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model folder (default: shipped)."),
-             json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON.")):
+             json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON."),
+             record_as: Optional[str] = typer.Option(None, "--record-as",
+                                                     help="Store the metrics in the model folder and its card under this name (e.g. test).")):
     """Per-type span P/R/F1 (exact match) and theme micro/macro F1 on gold files."""
     from training.annotations import AnnotationError, load_examples
     from training.corpus import load_corpus
@@ -133,6 +137,10 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
         Console().print(f"themes: micro F1 {metrics['themes']['micro_f1']:.3f}, macro F1 {metrics['themes']['macro_f1']:.3f}")
     if json_out:
         json_out.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
+    if record_as:
+        from model.analyzer import DEFAULT_MODEL_DIR
+        from training.card import record_metrics
+        record_metrics(model or DEFAULT_MODEL_DIR, record_as, metrics | {"gold_files": [p.name for p in gold]})
 
 
 @app.command()
@@ -143,7 +151,7 @@ def validate(files: list[Path] = typer.Argument(..., help="Annotation files to c
     try:
         corpus = load_corpus()
     except FileNotFoundError as e:
-        err.print(f"[yellow]warning:[/yellow] {e}; records that point into the corpus cannot be checked")
+        err.print(f"[yellow]warning:[/yellow] {escape(str(e))}; records that point into the corpus cannot be checked")
         corpus = None
     problems = 0
     for path in files:
@@ -151,9 +159,9 @@ def validate(files: list[Path] = typer.Argument(..., help="Annotation files to c
             _fail(f"annotation file {path} does not exist")
         found = validate_file(path, corpus)
         for p in found:
-            err.print(p)
+            err.print(escape(p))
         problems += len(found)
-        Console().print(f"{path}: {'OK' if not found else f'{len(found)} problem(s)'}")
+        Console().print(escape(f"{path}: {'OK' if not found else f'{len(found)} problem(s)'}"))
     if problems:
         raise typer.Exit(1)
 

@@ -30,14 +30,34 @@ def sentences_with_section(text: str):
         yield start, end, section
 
 
+QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?:个|家|项|亿|万|倍|%|成)|百分")
+
+
+def already_annotated() -> set[tuple[str, int]]:
+    done = set()
+    for path in Path("data/annotations").glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            done.add((r["doc_id"], r["sent_start"]))
+    return done
+
+
 def draw(plan: dict, seed: int = 7) -> list[dict]:
+    """Sample sentences per document, skipping annotated ones; ``quantity_share`` of each sample
+    (if set) is drawn from sentences with a number, so targets and results are well represented."""
     corpus = load_corpus()
     rng = random.Random(seed)
+    done = already_annotated()
+    share = plan.get("quantity_share", 0.0)
     taken = []
     for doc_id, n in plan["docs"].items():
         doc = corpus[doc_id]
-        cands = [(s, e, sec) for s, e, sec in sentences_with_section(doc["text"]) if 4 <= e - s <= 400]
-        picked = sorted(rng.sample(cands, min(n, len(cands))))
+        cands = [(s, e, sec) for s, e, sec in sentences_with_section(doc["text"])
+                 if 4 <= e - s <= 400 and (doc_id, s) not in done]
+        with_number = [c for c in cands if QUANTITY.search(doc["text"][c[0]:c[1]])]
+        first = rng.sample(with_number, min(int(n * share), len(with_number)))
+        rest = [c for c in cands if c not in set(first)]
+        picked = sorted(first + rng.sample(rest, min(n - len(first), len(rest))))
         for s, e, sec in picked:
             taken.append({"key": f"{doc_id}:{s}:{e}", "doc_id": doc_id, "sent_start": s, "sent_end": e,
                           "split": split_of(doc_id), "title": doc["title"], "section": sec,

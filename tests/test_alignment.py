@@ -49,3 +49,13 @@ def test_decoding_opens_a_span_on_a_stray_inside_tag():
     for i, tag in enumerate(["I-PER", "I-PER", "O"]):
         probs[i, IDS[tag]] = 1.0
     assert decode_spans(probs, offsets, TAGS) == [(0, 2, "PER", 1.0)]
+
+
+def test_outer_quotes_are_trimmed_but_inner_quotes_stay():
+    from model.decoding import trim_span
+    text = "深入实施“八八战略”，完善“1245”机制。"
+    assert trim_span(text, 4, 10) == (5, 9)            # “八八战略” → 八八战略
+    assert trim_span(text, 5, 10) == (5, 9)            # 八八战略” → 八八战略
+    assert trim_span(text, 13, 21) == (13, 21)         # “1245”机制 keeps its quotes
+    assert trim_span(text, 4, 5) is None               # a lone quotation mark is no span
+    assert trim_span(" 浙江 ", 0, 4) == (1, 3)

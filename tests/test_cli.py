@@ -63,3 +63,16 @@ def test_evaluate_prints_per_type_scores(tiny_model_dir, tmp_path):
     assert "REGION" in result.output and "micro F1" in result.output
     metrics = json.loads((tmp_path / "m.json").read_text())
     assert metrics["spans"]["REGION"]["support"] == 1
+
+
+def test_evaluate_can_record_held_out_metrics_in_the_model_card(tiny_model_dir, tmp_path):
+    import shutil
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, folder)
+    gold = tmp_path / "gold.test.jsonl"
+    gold.write_text('{"text": "浙江宁波市政府。", "spans": [[0, 4, "REGION"]], "themes": ["economy"]}\n', encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(gold), "--model", str(folder), "--record-as", "test"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((folder / "policytagger.json").read_text())
+    assert meta["metrics"]["test"]["gold_files"] == ["gold.test.jsonl"]
+    assert "## Metrics: test split (1 sentences)" in (folder / "README.md").read_text()

@@ -42,3 +42,17 @@ def model_card(meta: ModelMeta) -> str:
                       "(macro over themes with support; thresholds tuned on dev).", ""]
     parts += ["## Theme thresholds", "", ", ".join(f"{k} {v}" for k, v in meta.theme_thresholds.items()), ""]
     return "\n".join(parts)
+
+
+def record_metrics(folder, split_name: str, metrics: dict) -> None:
+    """Store held-out metrics in a saved model's policytagger.json and rewrite its card."""
+    import json
+    from pathlib import Path
+
+    from model.folder import META_FILE
+
+    folder = Path(folder)
+    meta = ModelMeta(**json.loads((folder / META_FILE).read_text(encoding="utf-8")))
+    meta.metrics[split_name] = metrics
+    (folder / META_FILE).write_text(json.dumps(meta.__dict__, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "README.md").write_text(model_card(meta), encoding="utf-8")

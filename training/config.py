@@ -33,7 +33,8 @@ class TrainConfig:
     lr_heads: float = 1e-3
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
-    theme_loss_weight: float = 1.0
+    span_loss_weight: float = 1.0   # 0 with theme_loss_weight > 0 trains a themes-only model
+    theme_loss_weight: float = 1.0  # 0 trains a spans-only model
     seed: int = 42
     threads: int | None = None
 

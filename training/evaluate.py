@@ -30,7 +30,8 @@ def span_scores(gold: list[list], predicted: list[list], lengths: list[int]) -> 
     for label in list(SPAN_TYPES) + ["micro avg", "macro avg"]:
         if label in report:
             r = report[label]
-            out[label] = {"precision": r["precision"], "recall": r["recall"], "f1": r["f1-score"], "support": int(r["support"])}
+            out[label] = {"precision": float(r["precision"]), "recall": float(r["recall"]),
+                          "f1": float(r["f1-score"]), "support": int(r["support"])}
     return out
 
 

@@ -155,8 +155,8 @@ def train(config: RunConfig, show_progress: bool = True) -> Path:
             running = []
             for ids, mask, labels, themes, has_themes in batches(features, config.train.batch_size, tokenizer.pad_token_id, rng):
                 tag_logits, theme_logits = network(ids, mask)
-                loss = tag_loss(tag_logits.reshape(-1, len(tags)), labels.reshape(-1))
-                if has_themes.any():
+                loss = config.train.span_loss_weight * tag_loss(tag_logits.reshape(-1, len(tags)), labels.reshape(-1))
+                if has_themes.any() and config.train.theme_loss_weight:
                     per_example = theme_loss(theme_logits, themes).mean(-1)
                     loss = loss + config.train.theme_loss_weight * per_example[has_themes].mean()
                 loss.backward()
