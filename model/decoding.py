@@ -8,29 +8,37 @@ def decode_spans(probs: np.ndarray, offsets: list[tuple[int, int]], tags: list[s
     """Spans ``(start, end, type, score)`` in characters of the encoded text.
 
     ``probs`` is [tokens, tags] for one sequence; ``offsets`` are the tokenizer's character offsets
-    (special tokens have (0, 0) and are skipped). A span opens at B-X, or at an I-X that does not
-    continue a span of type X (lenient, as seqeval), and grows over following I-X tokens. Its score
-    is the mean probability of the chosen tags.
+    (special tokens have (0, 0) and are skipped). A span opens at a B- tag, or at an I- tag after O,
+    and grows over following I- tags of any type; its type is the one with the most probability
+    mass over its tokens (so 地|区生产总值… tagged B-STAT I-TARGET… stays one span). Its score is
+    the mean probability of that type's tags over the span.
     """
     best = probs.argmax(-1)
-    spans, current = [], None  # current = [start, end, type, [token probs]]
+    types = sorted({t.split("-", 1)[1] for t in tags if t != "O"})
+    # probability of each type per token: P(B-type) + P(I-type)
+    columns = {t: [i for i, tag in enumerate(tags) if tag != "O" and tag.split("-", 1)[1] == t] for t in types}
+    type_probs = np.stack([probs[:, columns[t]].sum(-1) for t in types], axis=-1)
+    spans, current = [], None  # current = [start, end, first token, last token]
     for i, (start, end) in enumerate(offsets):
         if start == end:
             continue
-        tag = tags[best[i]]
-        prefix, _, label = tag.partition("-")
-        if prefix == "I" and current is not None and current[2] == label:
-            current[1] = end
-            current[3].append(probs[i, best[i]])
+        prefix = tags[best[i]].split("-", 1)[0]
+        if prefix == "I" and current is not None:
+            current[1], current[3] = end, i
             continue
         if current is not None:
             spans.append(current)
             current = None
         if prefix in ("B", "I"):
-            current = [start, end, label, [probs[i, best[i]]]]
+            current = [start, end, i, i]
     if current is not None:
         spans.append(current)
-    return [(s, e, t, float(np.mean(p))) for s, e, t, p in spans]
+    out = []
+    for start, end, first, last in spans:
+        mass = type_probs[first:last + 1].mean(0)
+        k = int(mass.argmax())
+        out.append((start, end, types[k], float(mass[k])))
+    return out
 
 
 _OPENERS = "“‘「『《（(\"'"
@@ -61,6 +69,12 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
                 end -= 1
                 continue
         break
+    # a closing mark inside with its opener just before the span: the name is “1245”机制-shaped
+    for opener, closer in zip(_OPENERS, _CLOSERS):
+        inside = text[start:end]
+        if start > 0 and text[start - 1] == opener and closer in inside and opener not in inside[:inside.index(closer)]:
+            start -= 1
+            break
     if start >= end or all(c in _PUNCT for c in text[start:end]):
         return None
     return start, end

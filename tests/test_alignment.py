@@ -57,5 +57,6 @@ def test_outer_quotes_are_trimmed_but_inner_quotes_stay():
     assert trim_span(text, 4, 10) == (5, 9)            # “八八战略” → 八八战略
     assert trim_span(text, 5, 10) == (5, 9)            # 八八战略” → 八八战略
     assert trim_span(text, 13, 21) == (13, 21)         # “1245”机制 keeps its quotes
+    assert trim_span(text, 14, 21) == (13, 21)         # 1245”机制 regains its opening mark
     assert trim_span(text, 4, 5) is None               # a lone quotation mark is no span
     assert trim_span(" 浙江 ", 0, 4) == (1, 3)
