@@ -113,19 +113,18 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
                                                      help="Store the metrics in the model folder and its card under this name (e.g. test).")):
     """Per-type span P/R/F1 (exact match) and theme micro/macro F1 on gold files."""
     from training.annotations import AnnotationError, load_examples
-    from training.corpus import load_corpus
+    from training.corpus import corpus_for
     from training.evaluate import evaluate as run_evaluation
 
     analyzer = _load_analyzer(model)
-    examples = []
-    for path in gold:
-        if not path.exists():
-            _fail(f"gold file {path} does not exist")
-        try:
-            needs_corpus = '"doc_id"' in path.read_text(encoding="utf-8")
-            examples += load_examples(path, load_corpus() if needs_corpus else None)
-        except (AnnotationError, FileNotFoundError) as e:
-            _fail(str(e))
+    missing = [str(p) for p in gold if not p.exists()]
+    if missing:
+        _fail(f"gold file(s) {', '.join(missing)} do not exist")
+    try:
+        corpus = corpus_for(gold)
+        examples = [e for path in gold for e in load_examples(path, corpus)]
+    except (AnnotationError, FileNotFoundError) as e:
+        _fail(str(e))
     metrics = run_evaluation(analyzer, examples)
     table = Table(title=f"spans on {len(examples)} sentences (exact match)")
     for col in ("type", "P", "R", "F1", "support"):

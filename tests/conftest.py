@@ -11,7 +11,7 @@ from model.folder import ModelMeta, save_model
 from model.labels import THEMES, bio_tags
 from model.network import TaggerNetwork
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from training.corpus import SHARED_DIR as SHARED  # ../shared, or $POLICYTAGGER_SHARED
 CHARS = "今年全省地区生产总值增长左右新开工项目个浙江宁波市政府委书记易炼红在杭州强调要深入实施八八战略城镇就业万人以上"
 
 

@@ -28,3 +28,12 @@ def load_corpus(path: Path = CORPUS_PATH) -> dict[str, dict]:
         )
     with path.open(encoding="utf-8") as f:
         return {doc["id"]: doc for doc in map(json.loads, f)}
+
+
+def corpus_for(paths) -> dict[str, dict] | None:
+    """The corpus when any of these annotation files points into it; None for inline-text files."""
+    for path in paths:
+        with Path(path).open(encoding="utf-8") as f:
+            if any('"doc_id"' in line for line in f):
+                return load_corpus()
+    return None

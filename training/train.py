@@ -26,7 +26,7 @@ from .annotations import Example, load_examples
 from .card import model_card
 from .cluener import load_cluener
 from .config import RunConfig
-from .corpus import CLUENER_DIR, load_corpus
+from .corpus import CLUENER_DIR, corpus_for
 from .evaluate import evaluate, predict, theme_matrix, tune_thresholds
 
 
@@ -37,8 +37,7 @@ def set_seed(seed: int) -> None:
 
 
 def load_data(config: RunConfig) -> tuple[list[Example], list[Example], dict]:
-    need_corpus = config.data.gold_train or config.data.gold_dev
-    corpus = load_corpus() if need_corpus else None
+    corpus = corpus_for(config.data.gold_train + config.data.gold_dev)
     gold_train = [e for p in config.data.gold_train for e in load_examples(Path(p), corpus)]
     dev = [e for p in config.data.gold_dev for e in load_examples(Path(p), corpus)]
     train = gold_train * config.data.gold_repeat
