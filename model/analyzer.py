@@ -9,6 +9,7 @@ import torch
 
 from .decoding import decode_spans, trim_span
 from .folder import load_model
+from .quantities import attach_quantities
 from .schema import Document, Sentence, Span, Theme
 from .sentences import split_sentences
 
@@ -92,6 +93,7 @@ class Analyzer:
                                            for k in chosen[np.argsort(-probs[chosen])]]
         for doc in docs:
             doc.spans.sort(key=lambda sp: sp.start)
+            attach_quantities(doc)
         return docs
 
     def _batches(self, segments: list) -> Iterable[list]:

@@ -53,7 +53,9 @@ class Quantity:
     value: float | list[float] | None
     unit: str | None
     comparator: str  # about | at_least | at_most | range | exact
-    change: str      # level | growth_rate | increase | decrease | multiple | count
+    change: str      # level | growth_rate | increase | decrease | multiple
+    period: str | None = None  # a year or quarter named in the sentence before the quantity
+    region: str | None = None  # the REGION span the quantity belongs to, if the sentence names one
 
 
 _CN_RUN = re.compile(r"百分之[零〇一二两三四五六七八九十百点]+|[零〇一二两三四五六七八九十百千万亿点]+")
@@ -156,3 +158,24 @@ def _change_and_metric(before: str, unit: str | None) -> tuple[str, str]:
     while _METRIC_TAIL.search(metric):
         metric = _METRIC_TAIL.sub("", metric)
     return kind, metric
+
+
+_PERIOD = re.compile(r"(?:19|20)\d\d年(?:[一二三四1-4]季度|上半年|下半年|前三季度)?|[一二三四]季度|上半年|前三季度")
+
+
+def attach_quantities(doc) -> None:
+    """Give every TARGET/STAT span of a Document its parsed Quantity, with period and region
+    taken from the same sentence: the nearest period phrase and REGION span before the quantity."""
+    for sentence in doc.sentences:
+        spans = doc.spans_in(sentence)
+        regions = [s for s in spans if s.type == "REGION"]
+        for span in spans:
+            if span.type not in ("TARGET", "STAT"):
+                continue
+            quantity = parse_quantity(span.text)
+            before = doc.text[sentence.start:span.start]
+            periods = _PERIOD.findall(before)
+            quantity.period = periods[-1] if periods else None
+            earlier = [r for r in regions if r.end <= span.start]
+            quantity.region = (earlier[-1] if earlier else regions[0]).text if regions else None
+            span.quantity = quantity

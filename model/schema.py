@@ -17,6 +17,7 @@ class Span:
     type: str
     text: str
     score: float
+    quantity: object | None = None  # model.quantities.Quantity for TARGET/STAT spans
 
 
 @dataclass
@@ -39,7 +40,12 @@ class Document:
         if include_text:
             out["text"] = self.text
         out["sentences"] = [asdict(s) for s in self.sentences]
-        out["spans"] = [asdict(s) for s in self.spans]
+        out["spans"] = []
+        for span in self.spans:
+            row = asdict(span)
+            if span.quantity is None:
+                del row["quantity"]
+            out["spans"].append(row)
         return out
 
     def sentence_text(self, sentence: Sentence) -> str:
