@@ -36,57 +36,125 @@ def _load_analyzer(model: Optional[Path], batch_size: int = 32):
         _fail(str(e))
 
 
+class _Batch:
+    """Documents from inputs, analysed in chunks; bad records are reported and counted, not fatal."""
+
+    def __init__(self, inputs, model, batch_size, docs_per_chunk, errors, quiet, show_progress):
+        from .io import read_documents
+        self.analyzer = _load_analyzer(model, batch_size)
+        self.stream = read_documents(inputs)
+        self.docs_per_chunk, self.errors, self.quiet = docs_per_chunk, errors, quiet
+        self.show_progress = show_progress and not quiet
+        self.done = self.bad = 0
+
+    def documents(self):
+        """Yield analysed Documents in input order, chunk by chunk."""
+        from .io import BadRecord
+        err_out = self.errors.open("w", encoding="utf-8") if self.errors else None
+        try:
+            with Progress(console=err, disable=not self.show_progress) as progress:
+                task = progress.add_task("analysing", total=None)
+                while chunk := list(islice(self.stream, self.docs_per_chunk)):
+                    docs = []
+                    for item in chunk:
+                        if isinstance(item, BadRecord):
+                            self.bad += 1
+                            where = f"{item.source}:{item.line}" if item.line else item.source
+                            err.print(f"[yellow]skipped[/yellow] {escape(where)}: {escape(item.reason)}")
+                            if err_out:
+                                err_out.write(json.dumps(item.__dict__, ensure_ascii=False) + "\n")
+                        else:
+                            docs.append(item)
+                    yield from self.analyzer.analyze_batch([d.text for d in docs], ids=[d.id for d in docs])
+                    self.done += len(docs)
+                    progress.update(task, advance=len(chunk), description=f"analysed {self.done} documents")
+        finally:
+            if err_out:
+                err_out.close()
+
+    def finish(self):
+        if not self.quiet:
+            err.print(f"{self.done} document(s) analysed, {self.bad} bad record(s)")
+        if self.bad:
+            raise typer.Exit(1)
+
+
+_INPUTS = typer.Argument(None, help="Text or JSON Lines files; none or '-' reads stdin.")
+_INPUT = typer.Option(None, "--input", "-i", help="Input file (may repeat).")
+_MODEL = typer.Option(None, "--model", "-m", help="Model folder (default: shipped model).")
+_ERRORS = typer.Option(None, "--errors", help="Write bad records here as JSON Lines.")
+_QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+
+
 @app.command()
 def analyze(
-    inputs: list[Path] = typer.Argument(None, help="Text or JSON Lines files; none or '-' reads stdin."),
-    input: list[Path] = typer.Option(None, "--input", "-i", help="Input file (may repeat)."),
+    inputs: list[Path] = _INPUTS,
+    input: list[Path] = _INPUT,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSON Lines output (default stdout)."),
-    model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model folder (default: shipped model)."),
-    errors: Optional[Path] = typer.Option(None, "--errors", help="Write bad records here as JSON Lines."),
+    model: Optional[Path] = _MODEL,
+    errors: Optional[Path] = _ERRORS,
     batch_size: int = typer.Option(32, help="Sentences per forward pass."),
     docs_per_chunk: int = typer.Option(64, help="Documents analysed (and written) together."),
     include_text: bool = typer.Option(False, "--include-text", help="Copy each document's text into the output."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    quiet: bool = _QUIET,
 ):
     """Analyse documents: one JSON object per document, {"id", "sentences", "spans"}."""
-    from .io import BadRecord, read_documents
-
-    analyzer = _load_analyzer(model, batch_size)
-    stream = read_documents(list(inputs or []) + list(input or []))
+    batch = _Batch(list(inputs or []) + list(input or []), model, batch_size, docs_per_chunk, errors, quiet,
+                   show_progress=err.is_terminal or output is not None)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
-    err_out = errors.open("w", encoding="utf-8") if errors else None
-    done = bad = 0
     try:
-        with Progress(console=err, disable=quiet or not err.is_terminal and output is None, transient=False) as progress:
-            task = progress.add_task("analysing", total=None)
-            while True:
-                chunk = list(islice(stream, docs_per_chunk))
-                if not chunk:
-                    break
-                docs = []
-                for item in chunk:
-                    if isinstance(item, BadRecord):
-                        bad += 1
-                        where = f"{item.source}:{item.line}" if item.line else item.source
-                        err.print(f"[yellow]skipped[/yellow] {escape(where)}: {escape(item.reason)}")
-                        if err_out:
-                            err_out.write(json.dumps(item.__dict__, ensure_ascii=False) + "\n")
-                    else:
-                        docs.append(item)
-                for doc in analyzer.analyze_batch([d.text for d in docs], ids=[d.id for d in docs]):
-                    out.write(json.dumps(doc.to_dict(include_text=include_text), ensure_ascii=False) + "\n")
-                out.flush()
-                done += len(docs)
-                progress.update(task, advance=len(chunk), description=f"analysed {done} documents")
+        for doc in batch.documents():
+            out.write(json.dumps(doc.to_dict(include_text=include_text), ensure_ascii=False) + "\n")
+            out.flush()  # results are usable (and survive a crash) as they come
     finally:
         if output:
             out.close()
-        if err_out:
-            err_out.close()
+    batch.finish()
+
+
+TARGET_COLUMNS = ["doc_id", "type", "region", "period", "metric", "value", "value_max", "unit", "comparator",
+                  "change", "text", "start", "end", "score", "sentence"]
+
+
+@app.command()
+def targets(
+    inputs: list[Path] = _INPUTS,
+    input: list[Path] = _INPUT,
+    output: Path = typer.Option(..., "--output", "-o", help="CSV file (or .parquet) with one row per quantity."),
+    model: Optional[Path] = _MODEL,
+    errors: Optional[Path] = _ERRORS,
+    quiet: bool = _QUIET,
+):
+    """Every TARGET and STAT across a batch as a spreadsheet: one row per quantity."""
+    import csv
+    batch = _Batch(list(inputs or []) + list(input or []), model, 32, 64, errors, quiet, show_progress=True)
+    rows = []
+    for doc in batch.documents():
+        for sentence in doc.sentences:
+            for span in doc.spans_in(sentence):
+                if span.quantity is None:
+                    continue
+                q = span.quantity
+                low, high = (q.value if isinstance(q.value, list) else (q.value, None))
+                rows.append({"doc_id": doc.id, "type": span.type, "region": q.region, "period": q.period,
+                             "metric": q.metric, "value": low, "value_max": high, "unit": q.unit,
+                             "comparator": q.comparator, "change": q.change, "text": span.text,
+                             "start": span.start, "end": span.end, "score": span.score,
+                             "sentence": doc.sentence_text(sentence)})
+    if output.suffix.lower() == ".parquet":
+        try:
+            import pandas as pd
+            pd.DataFrame(rows, columns=TARGET_COLUMNS).to_parquet(output, index=False)
+        except ImportError:
+            _fail("writing Parquet needs pandas and pyarrow (pip install pandas pyarrow), or use a .csv output")
+    else:
+        with output.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens Chinese CSV correctly
+            writer = csv.DictWriter(f, fieldnames=TARGET_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
     if not quiet:
-        err.print(f"{done} document(s) analysed, {bad} bad record(s)")
-    if bad:
-        raise typer.Exit(1)
+        err.print(f"{len(rows)} quantities written to {escape(str(output))}")
+    batch.finish()
 
 
 @app.command()
