@@ -35,7 +35,9 @@ COMPARATORS = (
     (re.compile(r"以内|之内|以下|低于|控制在|少于"), "at_most"),
     (re.compile(r"以上|超过|超|突破|至少|多|余|逾|高于"), "at_least"),
 )
-_METRIC_TAIL = re.compile(r"(不超过|不低于|不少于|不高于|超过|超|突破|达到|达|约|近|逾|为|在|保持|控制)$")
+_METRIC_TAIL = re.compile(r"(不超过|不低于|不少于|不高于|超过|超|突破|达到|达|约|近|逾|为|在|保持|控制|同比|分别|年均)$")
+# carry-out and goal verbs are not part of the metric (ANNOTATION.md: 力争, 确保, 完成, 实现 …)
+_METRIC_HEAD = re.compile(r"^(力争|确保|完成|实现|实施|开展|推进|预计)")
 
 GROWTH = re.compile(r"增长|增速|增幅|上涨|涨幅|提高|上升|提升|增加|扩大")
 DECREASE = re.compile(r"下降|减少|降低|压减|缩小|回落")
@@ -58,7 +60,7 @@ class Quantity:
     region: str | None = None  # the REGION span the quantity belongs to, if the sentence names one
 
 
-_CN_RUN = re.compile(r"百分之[零〇一二两三四五六七八九十百点]+|[零〇一二两三四五六七八九十百千万亿点]+")
+_CN_RUN = re.compile(r"[百千]分之[零〇一二两三四五六七八九十百点]+|[零〇一二两三四五六七八九十百千万亿点]+")
 _CN_DIGIT = re.compile(r"[〇一二两三四五六七八九十]")
 
 
@@ -68,9 +70,9 @@ def _to_digits(text: str) -> str:
 
     def convert(match: re.Match) -> str:
         run = match.group()
-        if run.startswith("百分之"):
+        if run[1:3] == "分之":  # 百分之五 → 5%, 千分之五 → 5‰
             try:
-                return f"{cn2an.cn2an(run[3:], 'smart'):g}%"
+                return f"{cn2an.cn2an(run[3:], 'smart'):g}" + ("%" if run[0] == "百" else "‰")
             except ValueError:
                 return run
         following = text[match.end():match.end() + 3]
@@ -99,6 +101,8 @@ def parse_quantity(text: str) -> Quantity:
         factor = 4 if "翻两番" in text else 2
         metric = re.split(r"实现|翻", text)[0]
         return Quantity(metric=metric.strip(), value=factor, unit="倍", comparator="exact", change="multiple")
+    if "零增长" in text:
+        return Quantity(metric=text.split("零增长")[0], value=0, unit="%", comparator="exact", change="growth_rate")
     if "两位数" in text:
         return Quantity(metric=re.split(r"保持|实现|两位数", text)[0], value=10, unit="%",
                         comparator="at_least", change="growth_rate")
@@ -157,7 +161,7 @@ def _change_and_metric(before: str, unit: str | None) -> tuple[str, str]:
     metric = re.sub(r"[的，、：\s]+$", "", metric).strip()
     while _METRIC_TAIL.search(metric):
         metric = _METRIC_TAIL.sub("", metric)
-    return kind, metric
+    return kind, _METRIC_HEAD.sub("", metric)
 
 
 _PERIOD = re.compile(r"(?:19|20)\d\d年(?:[一二三四1-4]季度|上半年|下半年|前三季度)?|[一二三四]季度|上半年|前三季度")

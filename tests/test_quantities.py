@@ -30,7 +30,7 @@ CASES = [
     ("新增城镇就业12.5万人", "新增城镇就业", 125000, "人", "exact", "increase"),
     ("1.02万家企业启动数字化改造", "企业启动数字化改造", 10200, "家", "exact", "level"),
     ("规上工业增加值增长7.8%", "规上工业增加值", 7.8, "%", "exact", "growth_rate"),
-    ("完成年度目标的118%", "完成年度目标", 118, "%", "exact", "level"),
+    ("完成年度目标的118%", "年度目标", 118, "%", "exact", "level"),
     ("增加就业20万人", "就业", 200000, "人", "exact", "increase"),
     ("出口增长2倍", "出口", 2, "倍", "exact", "multiple"),
     # Chinese numerals and mixed forms
@@ -40,6 +40,29 @@ CASES = [
     ("经济总量翻两番", "经济总量", 4, "倍", "exact", "multiple"),
     ("数字经济核心产业收入保持两位数增长", "数字经济核心产业收入", 10, "%", "at_least", "growth_rate"),
     ("经济增长预期目标为5%左右", "经济增长预期目标", 5, "%", "about", "level"),
+    # more report indicators
+    ("常住人口城镇化率提高到68%", "常住人口城镇化率", 68, "%", "exact", "level"),
+    ("粮食总产量1.2亿斤", "粮食总产量", 120000000, "斤", "exact", "level"),
+    ("外贸进出口总额增长8%以上", "外贸进出口总额", 8, "%", "at_least", "growth_rate"),
+    ("实际使用外资20亿美元", "实际使用外资", 2000000000, "美元", "exact", "level"),
+    ("新建改造农村公路3000公里", "新建改造农村公路", 3000, "公里", "exact", "increase"),
+    ("完成造林50万亩", "造林", 500000, "亩", "exact", "level"),
+    ("新增高新技术企业1000家以上", "新增高新技术企业", 1000, "家", "at_least", "increase"),
+    ("空气质量优良天数比例达到90%以上", "空气质量优良天数比例", 90, "%", "at_least", "level"),
+    ("单位地区生产总值二氧化碳排放降低3.9%", "单位地区生产总值二氧化碳排放", 3.9, "%", "exact", "decrease"),
+    ("税收收入占比约70%", "税收收入占比", 70, "%", "about", "level"),
+    ("人口自然增长率控制在千分之五以内", "人口自然增长率", 5, "‰", "at_most", "level"),
+    ("新增养老床位1万张", "新增养老床位", 10000, "张", "exact", "increase"),
+    ("港口货物吞吐量突破10亿吨", "港口货物吞吐量", 1000000000, "吨", "at_least", "level"),
+    ("引进各类人才十二万人", "引进各类人才", 120000, "人", "exact", "increase"),
+    ("旅游收入达到一千二百亿元", "旅游收入", 120000000000, "元", "exact", "level"),
+    ("出口同比增长百分之十二点五", "出口", 12.5, "%", "exact", "growth_rate"),
+    ("快递业务量增长20%左右", "快递业务量", 20, "%", "about", "growth_rate"),
+    ("研发经费投入强度2.68%", "研发经费投入强度", 2.68, "%", "exact", "level"),
+    ("新开工城市更新项目1000个左右", "新开工城市更新项目", 1000, "个", "about", "increase"),
+    ("化肥农药使用量零增长", "化肥农药使用量", 0, "%", "exact", "growth_rate"),
+    ("森林覆盖率保持在60%以上", "森林覆盖率", 60, "%", "at_least", "level"),
+    ("二氧化硫排放量下降3%", "二氧化硫排放量", 3, "%", "exact", "decrease"),
 ]
 
 
@@ -49,7 +72,7 @@ def test_quantity_fields(text, metric, value, unit, comparator, change):
     assert (q.metric, q.value, q.unit, q.comparator, q.change) == (metric, value, unit, comparator, change)
 
 
-@pytest.mark.parametrize("text", ["大幅增长", "稳中有进", "全面完成目标任务"])
+@pytest.mark.parametrize("text", ["大幅增长", "稳中有进", "全面完成目标任务", "利用外资规模稳中有升", "一般性支出压减"])
 def test_text_without_a_number_has_no_value(text):
     assert parse_quantity(text).value is None
 
