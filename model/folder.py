@@ -39,6 +39,14 @@ class ModelMeta:
     format_version: int = FORMAT_VERSION
 
 
+def read_meta(folder: Path) -> ModelMeta:
+    return ModelMeta(**json.loads((Path(folder) / META_FILE).read_text(encoding="utf-8")))
+
+
+def write_meta(folder: Path, meta: ModelMeta) -> None:
+    (Path(folder) / META_FILE).write_text(json.dumps(meta.__dict__, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
 def save_model(folder: Path, network: TaggerNetwork, tokenizer, meta: ModelMeta,
                card: str | None = None, half: bool = True) -> Path:
     folder = Path(folder)
@@ -49,7 +57,7 @@ def save_model(folder: Path, network: TaggerNetwork, tokenizer, meta: ModelMeta,
     state = {k: v.detach().to(dtype).contiguous() for k, v in network.state_dict().items()
              if v.is_floating_point()}
     save_file(state, str(folder / WEIGHTS_FILE), metadata={"format": "pt"})
-    (folder / META_FILE).write_text(json.dumps(meta.__dict__, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_meta(folder, meta)
     if card is not None:
         (folder / "README.md").write_text(card, encoding="utf-8")
     return folder
@@ -63,7 +71,7 @@ def load_model(folder: Path) -> tuple[TaggerNetwork, object, ModelMeta]:
     missing = [n for n in ("config.json", META_FILE, WEIGHTS_FILE) if not (folder / n).exists()]
     if missing:
         raise ModelFolderError(f"model folder {folder} is incomplete: missing {', '.join(missing)}")
-    meta = ModelMeta(**json.loads((folder / META_FILE).read_text(encoding="utf-8")))
+    meta = read_meta(folder)
     if meta.format_version > FORMAT_VERSION:
         raise ModelFolderError(f"model folder {folder} has format {meta.format_version}; "
                                f"this policytagger reads up to {FORMAT_VERSION}: upgrade policytagger")

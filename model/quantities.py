@@ -11,20 +11,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .labels import QUANTITY_TYPES
+
 SCALES = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "千": 1e3}
 _NUMBER = r"\d+(?:\.\d+)?"
 _SCALE = "|".join(sorted(SCALES, key=len, reverse=True))
+_RANGE = r"(?:-|—|–|～|~|至|到)"
 # value, optional range end, optional scale, then the unit (percent, points, or a run of letters)
 _VALUE = re.compile(
-    rf"(?P<a>{_NUMBER})(?:(?P<a_scale>{_SCALE}))?(?:%(?=\s*(?:-|—|–|～|~|至|到)))?"
-    rf"(?:\s*(?:-|—|–|～|~|至|到)\s*(?P<b>{_NUMBER})(?:(?P<b_scale>{_SCALE}))?)?"
+    rf"(?P<a>{_NUMBER})(?:(?P<a_scale>{_SCALE}))?(?:%(?=\s*{_RANGE}))?"
+    rf"(?:\s*{_RANGE}\s*(?P<b>{_NUMBER})(?:(?P<b_scale>{_SCALE}))?)?"
     rf"\s*(?P<unit>%|‰|个百分点|百分点|倍|[A-Za-z\u4e00-\u9fff/²³]*)"
 )
 # Measure words and units, longest first, so 千瓦时 wins over 千瓦 and 人次 over 人.
 UNITS = sorted("""个百分点 百分点 千瓦时 千瓦 兆瓦 吨标准煤 吨标煤 标准箱 标箱 平方公里 平方米 立方米 公里 千米 公顷 美元
 欧元 港元 元 人次 人 个 家 项 户 所 座 条 台 辆 套 件 亩 吨 米 倍 场 次 批 名 位 处 张 部 只 头 种 类 颗 架 艘 列 趟 间 栋
 床 年 岁 周岁 天 小时 分钟 篇 届 期 宗 笔 单 份 元/吨 GW MW kW""".split(), key=len, reverse=True)
-UNITS = list(UNITS)
 _UNIT_STOP = re.compile(r"(左右|以上|以下|以内|之内|上下|多|余|大关|台阶|水平|目标|规模|以来|的|和|、|，).*$")
 
 # In priority order: negated forms first (不低于 is at_least although it contains 低于).
@@ -152,8 +154,8 @@ def _change_and_metric(before: str, unit: str | None) -> tuple[str, str]:
         metric = before
     else:  # 地区生产总值增长… → before the verb; 增加就业… (verb first) → after it
         metric = before[:verb.start()] if verb.start() > 0 else before[verb.end():]
-    if NEW.search(before) and (verb is None or kind != "level"):
-        kind = "increase" if kind != "decrease" else kind
+    if NEW.search(before) and (verb is None or kind == "growth_rate"):
+        kind = "increase"  # 新开工项目120个, 新增…增长: a count of new things
     if kind == "growth_rate" and unit not in PERCENT_UNITS:
         kind = "increase"  # 增加20万人: an absolute increase, not a rate
     if unit == "倍":
@@ -170,11 +172,10 @@ _PERIOD = re.compile(r"(?:19|20)\d\d年(?:[一二三四1-4]季度|上半年|下�
 def attach_quantities(doc) -> None:
     """Give every TARGET/STAT span of a Document its parsed Quantity, with period and region
     taken from the same sentence: the nearest period phrase and REGION span before the quantity."""
-    for sentence in doc.sentences:
-        spans = doc.spans_in(sentence)
+    for sentence, spans in zip(doc.sentences, doc.spans_by_sentence()):
         regions = [s for s in spans if s.type == "REGION"]
         for span in spans:
-            if span.type not in ("TARGET", "STAT"):
+            if span.type not in QUANTITY_TYPES:
                 continue
             quantity = parse_quantity(span.text)
             before = doc.text[sentence.start:span.start]

@@ -53,3 +53,15 @@ class Document:
 
     def spans_in(self, sentence: Sentence) -> list[Span]:
         return [s for s in self.spans if sentence.start <= s.start and s.end <= sentence.end]
+
+    def spans_by_sentence(self) -> list[list[Span]]:
+        """The spans of each sentence, in one pass over both (spans and sentences are in text order;
+        calling spans_in per sentence would be quadratic on long documents)."""
+        groups = [[] for _ in self.sentences]
+        k = 0
+        for span in self.spans:
+            while k < len(self.sentences) and self.sentences[k].end < span.end:
+                k += 1
+            if k < len(self.sentences) and self.sentences[k].start <= span.start:
+                groups[k].append(span)
+        return groups

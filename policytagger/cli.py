@@ -130,8 +130,8 @@ def targets(
     batch = _Batch(list(inputs or []) + list(input or []), model, 32, 64, errors, quiet, show_progress=True)
     rows = []
     for doc in batch.documents():
-        for sentence in doc.sentences:
-            for span in doc.spans_in(sentence):
+        for sentence, spans in zip(doc.sentences, doc.spans_by_sentence()):
+            for span in spans:
                 if span.quantity is None:
                     continue
                 q = span.quantity

@@ -25,7 +25,8 @@ def main():
     ap.add_argument("--out")
     args = ap.parse_args()
     corpus = load_corpus()
-    sentences = {json.loads(l)["key"]: json.loads(l) for l in open(args.batch, encoding="utf-8") if l.strip()}
+    rows = [json.loads(line) for line in open(args.batch, encoding="utf-8") if line.strip()]
+    sentences = {row["key"]: row for row in rows}
     records, problems, seen = [], [], set()
     for number, line in enumerate(open(args.annotations, encoding="utf-8"), 1):
         if not line.strip():

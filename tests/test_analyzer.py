@@ -78,3 +78,13 @@ def test_missing_or_incomplete_model_folder(tmp_path):
     (tmp_path / "config.json").write_text("{}")
     with pytest.raises(ModelFolderError, match="missing policytagger.json, model.safetensors"):
         Analyzer.load(tmp_path)
+
+
+def test_spans_by_sentence_matches_spans_in():
+    from model.schema import Document, Sentence, Span
+    text = "浙江宁波。上海。北京天津。"
+    doc = Document(text=text, sentences=[Sentence(0, 5), Sentence(5, 8), Sentence(8, 13)],
+                   spans=[Span(0, 2, "REGION", "浙江", 1), Span(2, 4, "REGION", "宁波", 1),
+                          Span(8, 10, "REGION", "北京", 1), Span(10, 12, "REGION", "天津", 1)])
+    assert doc.spans_by_sentence() == [doc.spans_in(s) for s in doc.sentences]
+    assert [len(g) for g in doc.spans_by_sentence()] == [2, 0, 2]

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import yaml
 
-from model.folder import ModelMeta
+from pathlib import Path
+
+from model.folder import ModelMeta, read_meta, write_meta
 from model.labels import SPAN_TYPES
 
 
@@ -46,13 +48,7 @@ def model_card(meta: ModelMeta) -> str:
 
 def record_metrics(folder, split_name: str, metrics: dict) -> None:
     """Store held-out metrics in a saved model's policytagger.json and rewrite its card."""
-    import json
-    from pathlib import Path
-
-    from model.folder import META_FILE
-
-    folder = Path(folder)
-    meta = ModelMeta(**json.loads((folder / META_FILE).read_text(encoding="utf-8")))
+    meta = read_meta(folder)
     meta.metrics[split_name] = metrics
-    (folder / META_FILE).write_text(json.dumps(meta.__dict__, ensure_ascii=False, indent=2), encoding="utf-8")
-    (folder / "README.md").write_text(model_card(meta), encoding="utf-8")
+    write_meta(folder, meta)
+    (Path(folder) / "README.md").write_text(model_card(meta), encoding="utf-8")
