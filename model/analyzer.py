@@ -7,6 +7,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
+from .attribution import check_meta
 from .decoding import decode_spans, trim_span
 from .folder import load_model
 from .quantities import attach_quantities
@@ -58,17 +59,27 @@ class Analyzer:
     def __call__(self, text: str) -> Document:
         return self.analyze(text)
 
-    def analyze(self, text: str, id: str | None = None) -> Document:
-        return self.analyze_batch([text], ids=[id])[0]
+    def analyze(self, text: str, id: str | None = None, meta: dict | None = None) -> Document:
+        """One document; ``meta`` ({"region", "year", "genre"}) attributes quantities whose sentence names none."""
+        return self.analyze_batch([text], ids=[id], metas=[meta])[0]
 
     def analyze_batch(self, texts: Sequence[str], ids: Sequence[str | None] | None = None,
-                      progress=None) -> list[Document]:
+                      metas: Sequence[dict | None] | None = None, progress=None) -> list[Document]:
         """Analyse many documents together; ``progress(n)`` is called as segments finish."""
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(f"document {i}: text must be a string, got {type(text).__name__}")
         ids = list(ids) if ids is not None else [None] * len(texts)
-        docs = [Document(text=t, id=i) for t, i in zip(texts, ids)]
+        metas = list(metas) if metas is not None else [None] * len(texts)
+        if not len(ids) == len(metas) == len(texts):
+            raise ValueError(f"got {len(texts)} texts, {len(ids)} ids and {len(metas)} metas: pass one of each per document")
+        checked = []
+        for i, meta in enumerate(metas):
+            try:
+                checked.append(check_meta(meta))
+            except ValueError as e:
+                raise ValueError(f"document {i}: {e}") from None
+        docs = [Document(text=t, id=i, meta=m) for t, i, m in zip(texts, ids, checked)]
         # (doc index, sentence index, start, end) for every piece the encoder sees
         segments = []
         for d, doc in enumerate(docs):

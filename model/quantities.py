@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .attribution import attribute
 from .labels import QUANTITY_TYPES
 
 SCALES = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "千": 1e3}
@@ -58,8 +59,8 @@ class Quantity:
     unit: str | None
     comparator: str  # about | at_least | at_most | range | exact
     change: str      # level | growth_rate | increase | decrease | multiple
-    period: str | None = None  # a year or quarter named in the sentence before the quantity
-    region: str | None = None  # the REGION span the quantity belongs to, if the sentence names one
+    period: str | None = None  # "2024", "2024-Q1", "2021-2025" … (see attribution.py)
+    region: str | None = None  # short name of the region it belongs to (sentence, else document)
 
 
 _CN_RUN = re.compile(r"[百千]分之[零〇一二两三四五六七八九十百点]+|[零〇一二两三四五六七八九十百千万亿点]+")
@@ -166,21 +167,9 @@ def _change_and_metric(before: str, unit: str | None) -> tuple[str, str]:
     return kind, _METRIC_HEAD.sub("", metric)
 
 
-_PERIOD = re.compile(r"(?:19|20)\d\d年(?:[一二三四1-4]季度|上半年|下半年|前三季度)?|[一二三四]季度|上半年|前三季度")
-
-
 def attach_quantities(doc) -> None:
-    """Give every TARGET/STAT span of a Document its parsed Quantity, with period and region
-    taken from the same sentence: the nearest period phrase and REGION span before the quantity."""
-    for sentence, spans in zip(doc.sentences, doc.spans_by_sentence()):
-        regions = [s for s in spans if s.type == "REGION"]
-        for span in spans:
-            if span.type not in QUANTITY_TYPES:
-                continue
-            quantity = parse_quantity(span.text)
-            before = doc.text[sentence.start:span.start]
-            periods = _PERIOD.findall(before)
-            quantity.period = periods[-1] if periods else None
-            earlier = [r for r in regions if r.end <= span.start]
-            quantity.region = (earlier[-1] if earlier else regions[0]).text if regions else None
-            span.quantity = quantity
+    """Give every TARGET/STAT span of a Document its parsed Quantity, then its period and region."""
+    for span in doc.spans:
+        if span.type in QUANTITY_TYPES:
+            span.quantity = parse_quantity(span.text)
+    attribute(doc)

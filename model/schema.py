@@ -33,10 +33,15 @@ class Document:
     sentences: list[Sentence] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     id: str | None = None
+    # what the caller knows about the document (region, year, genre): fills in a quantity's
+    # region and period where its sentence names none
+    meta: dict = field(default_factory=dict)
 
     def to_dict(self, include_text: bool = False) -> dict:
         """The JSON Lines schema: {"id", "sentences": [...], "spans": [...]} (text on request)."""
         out = {"id": self.id}
+        if self.meta:
+            out["meta"] = self.meta
         if include_text:
             out["text"] = self.text
         out["sentences"] = [asdict(s) for s in self.sentences]

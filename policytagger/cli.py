@@ -65,7 +65,8 @@ class _Batch:
                                 err_out.write(json.dumps(item.__dict__, ensure_ascii=False) + "\n")
                         else:
                             docs.append(item)
-                    yield from self.analyzer.analyze_batch([d.text for d in docs], ids=[d.id for d in docs])
+                    yield from self.analyzer.analyze_batch([d.text for d in docs], ids=[d.id for d in docs],
+                                                             metas=[d.meta for d in docs])
                     self.done += len(docs)
                     progress.update(task, advance=len(chunk), description=f"analysed {self.done} documents")
         finally:

@@ -1,4 +1,5 @@
-"""Reading documents for the CLI: plain text files, JSON Lines ({"id", "text"}) or stdin.
+"""Reading documents for the CLI: plain text files, JSON Lines ({"id", "text"}, optionally
+"region", "year", "genre" for attributing quantities) or stdin.
 
 Bad records never stop a batch: each is yielded as a ``BadRecord`` with its reason.
 """
@@ -10,11 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from model.attribution import check_meta
+
 
 @dataclass
 class InputDocument:
     id: str
     text: str
+    meta: dict | None = None  # region / year / genre, when a JSON Lines record gives them
 
 
 @dataclass
@@ -42,8 +46,13 @@ def parse_jsonl(lines, source: str) -> Iterator[InputDocument | BadRecord]:
         elif not isinstance(record.get("text"), str):
             yield BadRecord(source, number, "missing or non-string 'text' field")
         else:
+            try:
+                meta = check_meta(record)
+            except ValueError as err:
+                yield BadRecord(source, number, str(err))
+                continue
             doc_id = record.get("id")
-            yield InputDocument(str(doc_id) if doc_id is not None else f"{source}:{number}", record["text"])
+            yield InputDocument(str(doc_id) if doc_id is not None else f"{source}:{number}", record["text"], meta)
 
 
 def read_documents(paths: list[Path]) -> Iterator[InputDocument | BadRecord]:

@@ -75,23 +75,3 @@ def test_quantity_fields(text, metric, value, unit, comparator, change):
 @pytest.mark.parametrize("text", ["大幅增长", "稳中有进", "全面完成目标任务", "利用外资规模稳中有升", "一般性支出压减"])
 def test_text_without_a_number_has_no_value(text):
     assert parse_quantity(text).value is None
-
-
-def test_quantities_get_period_and_region_from_their_sentence():
-    from model.quantities import attach_quantities
-    from model.schema import Document, Sentence, Span
-    text = "2025年宁波市地区生产总值增长5.5%左右。一季度新开工项目120个。"
-    cut = text.index("。") + 1
-
-    def span(piece, label):
-        start = text.index(piece)
-        return Span(start, start + len(piece), label, piece, 0.9)
-
-    doc = Document(text=text, sentences=[Sentence(0, cut), Sentence(cut, len(text))],
-                   spans=[span("宁波市", "REGION"), span("地区生产总值增长5.5%左右", "TARGET"), span("新开工项目120个", "STAT")])
-    attach_quantities(doc)
-    first, second = doc.spans[1].quantity, doc.spans[2].quantity
-    assert (first.metric, first.value, first.period, first.region) == ("地区生产总值", 5.5, "2025年", "宁波市")
-    assert (second.metric, second.value, second.period, second.region) == ("新开工项目", 120, "一季度", None)
-    row = doc.to_dict()["spans"]
-    assert "quantity" not in row[0] and row[1]["quantity"]["comparator"] == "about"
