@@ -192,8 +192,7 @@ def attribute(doc, context: DocumentContext | None = None) -> None:
 
     Period: the last period phrase of the sentence up to the end of the quantity; a part of a year
     without its year (前三季度) takes the year from earlier in the sentence or from the document.
-    Region: the nearest REGION span before the quantity in its sentence, else 全国 when the sentence
-    speaks of the whole country, else the document's region.
+    Region: see ``_region``.
     """
     context = context or DocumentContext.of(doc)
     for sentence, spans in zip(doc.sentences, doc.spans_by_sentence()):
@@ -213,10 +212,30 @@ def attribute(doc, context: DocumentContext | None = None) -> None:
                         last.relative = framed[-1].relative
                 period = last.resolve(fallback, context.year)
             span.quantity.period = period or (str(fallback) if fallback else None)
-            earlier = [r for r in regions if r.end <= span.start]
-            if earlier:
-                span.quantity.region = short_region(earlier[-1].text)
-            elif _NATIONAL.search(doc.text[sentence.start:span.start]):
-                span.quantity.region = "全国"
-            else:
-                span.quantity.region = context.region
+            span.quantity.region = _region(doc.text, sentence.start, span, regions, context.region)
+
+
+_CLAUSE_BREAK = re.compile(r"[，；：。！？;:,]")
+
+
+def _region(text: str, sentence_start: int, span, regions: list, doc_region: str | None) -> str | None:
+    """The region a quantity belongs to.
+
+    In a document about a known region, a place named earlier in the same clause is the subject
+    (宁波市地区生产总值增长…); places in other clauses are mostly where something happened (在深圳、
+    香港举办推介会，签约项目…), so the quantity stays with the document's region. A document with no
+    region of its own takes the nearest place before the quantity in the sentence, or 全国 when the
+    sentence speaks of the whole country.
+    """
+    before = text[sentence_start:span.start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(before)]
+    clause_start = sentence_start + (breaks[-1] if breaks else 0)
+    earlier = [r for r in regions if r.end <= span.start]
+    in_clause = [r for r in earlier if r.start >= clause_start]
+    if in_clause:
+        return short_region(in_clause[-1].text)
+    if doc_region:
+        return doc_region
+    if earlier:
+        return short_region(earlier[-1].text)
+    return "全国" if _NATIONAL.search(before) else None

@@ -179,8 +179,10 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
              model: Optional[Path] = typer.Option(None, "--model", "-m", help="Model folder (default: shipped)."),
              json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON."),
              record_as: Optional[str] = typer.Option(None, "--record-as",
-                                                     help="Store the metrics in the model folder and its card under this name (e.g. test).")):
-    """Per-type span P/R/F1 (exact match) and theme micro/macro F1 on gold files."""
+                                                     help="Store the metrics in the model folder and its card under this name (e.g. test)."),
+             quantities: Optional[Path] = typer.Option(None, "--quantities",
+                                                       help="Gold normalised quantities of the same sentences (data/annotations/quantities-*.jsonl).")):
+    """Per-type span P/R/F1 (exact match), theme micro/macro F1 and, with --quantities, quantity accuracy."""
     from training.annotations import AnnotationError, load_examples
     from training.corpus import corpus_for
     from training.evaluate import evaluate as run_evaluation
@@ -195,6 +197,8 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
     except (AnnotationError, FileNotFoundError) as e:
         _fail(str(e))
     metrics = run_evaluation(analyzer, examples)
+    if quantities:
+        metrics["quantities"] = _quantity_metrics(analyzer, quantities, gold, corpus)
     table = Table(title=f"spans on {len(examples)} sentences (exact match)")
     for col in ("type", "P", "R", "F1", "support"):
         table.add_column(col, justify="right" if col != "type" else "left")
@@ -203,12 +207,36 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
     Console().print(table)
     if "themes" in metrics:
         Console().print(f"themes: micro F1 {metrics['themes']['micro_f1']:.3f}, macro F1 {metrics['themes']['macro_f1']:.3f}")
+    if quantities:
+        q = metrics["quantities"]
+        table = Table(title=f"quantities: {q['end_to_end']['gold_quantities']} gold, "
+                            f"{q['end_to_end']['scored']} found by the model with exact boundaries")
+        table.add_column("field")
+        for col in ("on found spans", "on gold spans (parser only)"):
+            table.add_column(col, justify="right")
+        for name in ("value", "unit", "comparator", "value_unit_comparator", "change", "period", "region"):
+            table.add_row(name, f"{q['end_to_end'][name]:.3f}", f"{q['on_gold_spans'][name]:.3f}")
+        Console().print(table)
     if json_out:
         json_out.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     if record_as:
         from model.analyzer import DEFAULT_MODEL_DIR
         from training.card import record_metrics
         record_metrics(model or DEFAULT_MODEL_DIR, record_as, metrics | {"gold_files": [p.name for p in gold]})
+
+
+def _quantity_metrics(analyzer, path: Path, gold: list[Path], corpus) -> dict:
+    from training.quantity_eval import gold_regions_by_sentence, load_quantity_gold, parser_accuracy, predicted_accuracy
+    if not path.exists():
+        _fail(f"quantity gold file {path} does not exist")
+    try:
+        rows = load_quantity_gold(path, corpus)
+    except (ValueError, KeyError) as e:
+        _fail(f"{path}: {e}")
+    records = [json.loads(line) for p in gold for line in p.open(encoding="utf-8") if line.strip()]
+    on_gold, _ = parser_accuracy(rows, gold_regions_by_sentence(records))
+    end_to_end, _ = predicted_accuracy(analyzer, rows)
+    return {"end_to_end": end_to_end, "on_gold_spans": on_gold, "gold_file": path.name}
 
 
 @app.command()
