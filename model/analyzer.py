@@ -5,14 +5,15 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-import torch
 
 from .attribution import check_meta
 from .decoding import decode_spans, trim_span
-from .folder import load_model
+from .folder import ModelFolderError, check_folder, load_model
+from .runtime import ONNX_FILES, RUNTIMES, OnnxRuntime, TorchRuntime, available_runtimes
 from .quantities import attach_quantities
 from .schema import Document, Sentence, Span, Theme
 from .sentences import split_sentences
+from .tokenization import BatchTokenizer
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
 _SOFT_BREAKS = "，；、：,;:"
@@ -39,17 +40,38 @@ class Analyzer:
     """Sentences, themes and spans for Chinese policy text, from a saved model folder."""
 
     def __init__(self, network, tokenizer, meta, batch_size: int = 32):
-        self.network, self.tokenizer, self.meta = network, tokenizer, meta
+        """``network``: a TaggerNetwork, or a runtime from model.runtime (numpy in, numpy out);
+        ``tokenizer``: a BatchTokenizer, or the transformers fast tokenizer it wraps."""
+        self.runtime = TorchRuntime(network) if hasattr(network, "state_dict") else network
+        self.tokenizer = (tokenizer if isinstance(tokenizer, BatchTokenizer)
+                          else BatchTokenizer.from_transformers(tokenizer, meta.max_length))
+        self.meta = meta
         self.batch_size = batch_size
         self.thresholds = np.array([meta.theme_thresholds.get(t, 0.5) for t in meta.themes], dtype=np.float32)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, threads: int | None = None, batch_size: int = 32) -> "Analyzer":
-        """Load a model folder (default: the model shipped with policytagger)."""
-        if threads:
-            torch.set_num_threads(threads)
-        network, tokenizer, meta = load_model(Path(path) if path else DEFAULT_MODEL_DIR)
-        return cls(network, tokenizer, meta, batch_size=batch_size)
+    def load(cls, path: str | Path | None = None, runtime: str = "auto", threads: int | None = None,
+             batch_size: int = 32) -> "Analyzer":
+        """Load a model folder (default: the model shipped with policytagger).
+
+        ``runtime``: "torch", "onnx", "onnx-int8", or "auto" = the runtime the folder's benchmark chose
+        (falling back to torch where onnxruntime or the exported file is missing).
+        """
+        folder = Path(path) if path else DEFAULT_MODEL_DIR
+        meta = check_folder(folder)
+        available = available_runtimes(folder)
+        if runtime == "auto":
+            runtime = meta.runtime if meta.runtime in available else "torch"
+        elif runtime not in RUNTIMES:
+            raise ValueError(f"unknown runtime {runtime!r}: choose one of auto, {', '.join(RUNTIMES)}")
+        elif runtime not in available:
+            raise ModelFolderError(f"runtime {runtime} needs {ONNX_FILES[runtime]} in {folder} "
+                                   f"(make it with: policytagger export {folder}) and onnxruntime installed")
+        tokenizer = BatchTokenizer.from_folder(folder, meta.max_length)
+        if runtime == "torch":
+            network, _, meta = load_model(folder)
+            return cls(TorchRuntime(network, threads), tokenizer, meta, batch_size=batch_size)
+        return cls(OnnxRuntime(folder / ONNX_FILES[runtime], runtime, threads), tokenizer, meta, batch_size=batch_size)
 
     @property
     def labels(self) -> dict:
@@ -113,15 +135,16 @@ class Analyzer:
         for i in range(0, len(ordered), self.batch_size):
             yield ordered[i:i + self.batch_size]
 
-    @torch.inference_mode()
     def _predict(self, docs: list[Document], batch: list):
         texts = [docs[d].text[a:b] for d, _, a, b in batch]
-        enc = self.tokenizer(texts, padding=True, truncation=True, max_length=self.meta.max_length,
-                             return_offsets_mapping=True, return_tensors="pt")
-        tag_logits, theme_logits = self.network(enc["input_ids"], enc["attention_mask"])
-        tag_probs = tag_logits.softmax(-1).numpy()
-        theme_probs = theme_logits.sigmoid().numpy()
-        offsets = enc["offset_mapping"].tolist()
+        ids, mask, offsets = self.tokenizer(texts)
+        tag_logits, theme_logits = self.runtime(ids, mask)
+        tag_probs = _softmax(tag_logits)
+        theme_probs = 1.0 / (1.0 + np.exp(-theme_logits))
         for k, seg in enumerate(batch):
-            n = int(enc["attention_mask"][k].sum())
-            yield seg, tag_probs[k, :n], [tuple(o) for o in offsets[k][:n]], theme_probs[k]
+            yield seg, tag_probs[k, :len(offsets[k])], offsets[k], theme_probs[k]
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(-1, keepdims=True))
+    return shifted / shifted.sum(-1, keepdims=True)

@@ -4,6 +4,7 @@
     tokenizer.json ...     the tokenizer (transformers)
     policytagger.json      labels, theme thresholds, max length, training record
     model.safetensors      encoder + heads (fp16 on disk to stay small; fp32 in memory)
+    model.onnx, model.int8.onnx   optional exported graphs for ONNX Runtime (policytagger export)
     README.md              the model card
 """
 from __future__ import annotations
@@ -12,11 +13,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
-from safetensors.torch import load_file, save_file
-from transformers import AutoConfig, AutoTokenizer
-
-from .network import TaggerNetwork
+# torch and transformers are imported inside the functions that need them: a folder analysed
+# through ONNX Runtime never loads them (half the start time, a third of the memory).
 
 FORMAT_VERSION = 1
 META_FILE = "policytagger.json"
@@ -36,6 +34,8 @@ class ModelMeta:
     encoder: str = ""
     training: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
+    # the runtime Analyzer.load uses by default: "torch", or an exported ONNX graph chosen by benchmark
+    runtime: str = "torch"
     format_version: int = FORMAT_VERSION
 
 
@@ -47,8 +47,10 @@ def write_meta(folder: Path, meta: ModelMeta) -> None:
     (Path(folder) / META_FILE).write_text(json.dumps(meta.__dict__, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def save_model(folder: Path, network: TaggerNetwork, tokenizer, meta: ModelMeta,
+def save_model(folder: Path, network, tokenizer, meta: ModelMeta,
                card: str | None = None, half: bool = True) -> Path:
+    import torch
+    from safetensors.torch import save_file
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     network.encoder.config.save_pretrained(str(folder))
@@ -63,18 +65,29 @@ def save_model(folder: Path, network: TaggerNetwork, tokenizer, meta: ModelMeta,
     return folder
 
 
-def load_model(folder: Path) -> tuple[TaggerNetwork, object, ModelMeta]:
-    """(network in eval mode, tokenizer, meta); ModelFolderError says what is missing."""
+def check_folder(folder: Path, weights: str = WEIGHTS_FILE) -> ModelMeta:
+    """The folder's meta, after checking the folder is there, complete and of a format we read."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelFolderError(f"model folder {folder} does not exist")
-    missing = [n for n in ("config.json", META_FILE, WEIGHTS_FILE) if not (folder / n).exists()]
+    missing = [n for n in ("config.json", META_FILE, weights) if not (folder / n).exists()]
     if missing:
         raise ModelFolderError(f"model folder {folder} is incomplete: missing {', '.join(missing)}")
     meta = read_meta(folder)
     if meta.format_version > FORMAT_VERSION:
         raise ModelFolderError(f"model folder {folder} has format {meta.format_version}; "
                                f"this policytagger reads up to {FORMAT_VERSION}: upgrade policytagger")
+    return meta
+
+
+def load_model(folder: Path) -> tuple[object, object, ModelMeta]:
+    """(TaggerNetwork in eval mode, transformers tokenizer, meta); ModelFolderError says what is missing."""
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoTokenizer
+
+    from .network import TaggerNetwork
+    folder = Path(folder)
+    meta = check_folder(folder)
     config = AutoConfig.from_pretrained(str(folder))
     network = TaggerNetwork.from_encoder_config(config, len(meta.tags), len(meta.themes))
     state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
@@ -82,5 +95,4 @@ def load_model(folder: Path) -> tuple[TaggerNetwork, object, ModelMeta]:
     expected = {k for k, v in network.state_dict().items() if v.is_floating_point()}
     if expected - state.keys():
         raise ModelFolderError(f"{folder / WEIGHTS_FILE} lacks weights: {sorted(expected - state.keys())[:5]}")
-    tokenizer = AutoTokenizer.from_pretrained(str(folder))
-    return network.eval(), tokenizer, meta
+    return network.eval(), AutoTokenizer.from_pretrained(str(folder)), meta

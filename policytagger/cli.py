@@ -27,21 +27,21 @@ def _fail(message: str, code: int = 2):
     raise typer.Exit(code)
 
 
-def _load_analyzer(model: Optional[Path], batch_size: int = 32):
+def _load_analyzer(model: Optional[Path], batch_size: int = 32, runtime: str = "auto"):
     from model.analyzer import Analyzer
     from model.folder import ModelFolderError
     try:
-        return Analyzer.load(model, batch_size=batch_size)
-    except ModelFolderError as e:
+        return Analyzer.load(model, runtime=runtime, batch_size=batch_size)
+    except (ModelFolderError, ValueError) as e:
         _fail(str(e))
 
 
 class _Batch:
     """Documents from inputs, analysed in chunks; bad records are reported and counted, not fatal."""
 
-    def __init__(self, inputs, model, batch_size, docs_per_chunk, errors, quiet, show_progress):
+    def __init__(self, inputs, model, batch_size, docs_per_chunk, errors, quiet, show_progress, runtime="auto"):
         from .io import read_documents
-        self.analyzer = _load_analyzer(model, batch_size)
+        self.analyzer = _load_analyzer(model, batch_size, runtime)
         self.stream = read_documents(inputs)
         self.docs_per_chunk, self.errors, self.quiet = docs_per_chunk, errors, quiet
         self.show_progress = show_progress and not quiet
@@ -85,6 +85,7 @@ _INPUT = typer.Option(None, "--input", "-i", help="Input file (may repeat).")
 _MODEL = typer.Option(None, "--model", "-m", help="Model folder (default: shipped model).")
 _ERRORS = typer.Option(None, "--errors", help="Write bad records here as JSON Lines.")
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
+_RUNTIME = typer.Option("auto", "--runtime", help="torch, onnx, onnx-int8, or auto (the model's benchmarked default).")
 
 
 @app.command()
@@ -98,10 +99,11 @@ def analyze(
     docs_per_chunk: int = typer.Option(64, help="Documents analysed (and written) together."),
     include_text: bool = typer.Option(False, "--include-text", help="Copy each document's text into the output."),
     quiet: bool = _QUIET,
+    runtime: str = _RUNTIME,
 ):
     """Analyse documents: one JSON object per document, {"id", "sentences", "spans"}."""
     batch = _Batch(list(inputs or []) + list(input or []), model, batch_size, docs_per_chunk, errors, quiet,
-                   show_progress=err.is_terminal or output is not None)
+                   show_progress=err.is_terminal or output is not None, runtime=runtime)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
         for doc in batch.documents():
@@ -125,10 +127,12 @@ def targets(
     model: Optional[Path] = _MODEL,
     errors: Optional[Path] = _ERRORS,
     quiet: bool = _QUIET,
+    runtime: str = _RUNTIME,
 ):
     """Every TARGET and STAT across a batch as a spreadsheet: one row per quantity."""
     import csv
-    batch = _Batch(list(inputs or []) + list(input or []), model, 32, 64, errors, quiet, show_progress=True)
+    batch = _Batch(list(inputs or []) + list(input or []), model, 32, 64, errors, quiet, show_progress=True,
+                   runtime=runtime)
     rows = []
     for doc in batch.documents():
         for sentence, spans in zip(doc.sentences, doc.spans_by_sentence()):
@@ -181,13 +185,14 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
              record_as: Optional[str] = typer.Option(None, "--record-as",
                                                      help="Store the metrics in the model folder and its card under this name (e.g. test)."),
              quantities: Optional[Path] = typer.Option(None, "--quantities",
-                                                       help="Gold normalised quantities of the same sentences (data/annotations/quantities-*.jsonl).")):
+                                                       help="Gold normalised quantities of the same sentences (data/annotations/quantities-*.jsonl)."),
+             runtime: str = _RUNTIME):
     """Per-type span P/R/F1 (exact match), theme micro/macro F1 and, with --quantities, quantity accuracy."""
     from training.annotations import AnnotationError, load_examples
     from training.corpus import corpus_for
     from training.evaluate import evaluate as run_evaluation
 
-    analyzer = _load_analyzer(model)
+    analyzer = _load_analyzer(model, runtime=runtime)
     missing = [str(p) for p in gold if not p.exists()]
     if missing:
         _fail(f"gold file(s) {', '.join(missing)} do not exist")
@@ -223,6 +228,25 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
         from model.analyzer import DEFAULT_MODEL_DIR
         from training.card import record_metrics
         record_metrics(model or DEFAULT_MODEL_DIR, record_as, metrics | {"gold_files": [p.name for p in gold]})
+
+
+@app.command()
+def export(model: Optional[Path] = typer.Argument(None, help="Model folder (default: the shipped model)."),
+           int8: bool = typer.Option(True, "--int8/--no-int8", help="Also write the int8 (dynamic quantisation) graph.")):
+    """Export a model folder to ONNX (model.onnx, model.int8.onnx) for the fast CPU runtimes."""
+    try:
+        from training.export import export_onnx
+    except ImportError as e:
+        _fail(f"exporting needs the export extra: pip install 'policytagger[export]' ({e})")
+    from model.analyzer import DEFAULT_MODEL_DIR
+    from model.folder import ModelFolderError
+    try:
+        report = export_onnx(model or DEFAULT_MODEL_DIR, int8=int8)
+    except ModelFolderError as e:
+        _fail(str(e))
+    for name, r in report.items():
+        err.print(f"{escape(name)}: {r['megabytes']} MB, largest tag-logit difference to PyTorch "
+                  f"{r['max_tag_logit_diff']:.2g}, tag agreement {r['tag_agreement']:.3f}")
 
 
 def _quantity_metrics(analyzer, path: Path, gold: list[Path], corpus) -> dict:

@@ -18,8 +18,9 @@ def sha256_text(text: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_corpus(path: Path = CORPUS_PATH) -> dict[str, dict]:
-    """All documents by id. Raises FileNotFoundError naming the expected location."""
+def load_corpus(path: Path = CORPUS_PATH, keep=None) -> dict[str, dict]:
+    """Documents by id (all, or those whose record ``keep(record)`` accepts, to save memory).
+    Raises FileNotFoundError naming the expected location."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(
@@ -27,7 +28,7 @@ def load_corpus(path: Path = CORPUS_PATH) -> dict[str, dict]:
             "or set POLICYTAGGER_SHARED to its location"
         )
     with path.open(encoding="utf-8") as f:
-        return {doc["id"]: doc for doc in map(json.loads, f)}
+        return {doc["id"]: doc for doc in map(json.loads, f) if keep is None or keep(doc)}
 
 
 def corpus_for(paths) -> dict[str, dict] | None:
