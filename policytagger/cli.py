@@ -116,7 +116,18 @@ def analyze(
 
 
 TARGET_COLUMNS = ["doc_id", "type", "region", "period", "metric", "value", "value_max", "unit", "comparator",
-                  "change", "text", "start", "end", "score", "sentence"]
+                  "change", "part", "text", "start", "end", "score", "sentence"]
+
+
+def _value_rows(row: dict, quantity) -> list[dict]:
+    """A range fills value and value_max; a 分别 list (出口分别增长12%、5%) gives one row per value,
+    numbered in ``part`` ("1/2", "2/2"), so every figure can be filtered and summed."""
+    value = quantity.value
+    if not isinstance(value, list):
+        return [row | {"value": value, "value_max": None, "part": None}]
+    if quantity.comparator == "range":
+        return [row | {"value": value[0], "value_max": value[-1], "part": None}]
+    return [row | {"value": v, "value_max": None, "part": f"{k}/{len(value)}"} for k, v in enumerate(value, 1)]
 
 
 @app.command()
@@ -140,12 +151,11 @@ def targets(
                 if span.quantity is None:
                     continue
                 q = span.quantity
-                low, high = (q.value if isinstance(q.value, list) else (q.value, None))
-                rows.append({"doc_id": doc.id, "type": span.type, "region": q.region, "period": q.period,
-                             "metric": q.metric, "value": low, "value_max": high, "unit": q.unit,
-                             "comparator": q.comparator, "change": q.change, "text": span.text,
-                             "start": span.start, "end": span.end, "score": span.score,
-                             "sentence": doc.sentence_text(sentence)})
+                row = {"doc_id": doc.id, "type": span.type, "region": q.region, "period": q.period,
+                       "metric": q.metric, "unit": q.unit, "comparator": q.comparator, "change": q.change,
+                       "text": span.text, "start": span.start, "end": span.end, "score": span.score,
+                       "sentence": doc.sentence_text(sentence)}
+                rows += _value_rows(row, q)
     if output.suffix.lower() == ".parquet":
         try:
             import pandas as pd

@@ -76,3 +76,24 @@ def test_evaluate_can_record_held_out_metrics_in_the_model_card(tiny_model_dir, 
     meta = json.loads((folder / "policytagger.json").read_text())
     assert meta["metrics"]["test"]["gold_files"] == ["gold.test.jsonl"]
     assert "## Metrics: test split (1 sentences)" in (folder / "README.md").read_text()
+
+
+def test_bad_metadata_loses_only_that_record(tiny_model_dir, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "好。", "region": "宁波", "year": 2025}\n'
+                   '{"id": "b", "text": "好。", "year": "去年"}\n{"id": "c", "text": "行。", "region": 7}\n', encoding="utf-8")
+    result = runner.invoke(app, ["analyze", "-m", str(tiny_model_dir), "-q", str(src)])
+    assert result.exit_code == 1
+    rows = [json.loads(l) for l in result.stdout.splitlines() if l.startswith("{")]
+    assert [(r["id"], r["meta"]) for r in rows] == [("a", {"region": "宁波", "year": 2025})]
+    assert "'year' must be a year" in result.output and "'region' must be a string" in result.output
+
+
+def test_value_rows_split_ranges_and_lists():
+    from model.quantities import Quantity
+    from policytagger.cli import _value_rows
+    row = {"doc_id": "x"}
+    assert _value_rows(row, Quantity("增速", [5, 6], "%", "range", "growth_rate")) == [
+        {"doc_id": "x", "value": 5, "value_max": 6, "part": None}]
+    assert [r["value"] for r in _value_rows(row, Quantity("出口", [12.1, 5.3], "%", "exact", "growth_rate"))] == [12.1, 5.3]
+    assert _value_rows(row, Quantity("出口", 7, "%", "exact", "growth_rate"))[0]["part"] is None

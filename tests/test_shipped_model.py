@@ -61,11 +61,13 @@ def test_targets_command_writes_one_row_per_quantity(tmp_path):
 
     from policytagger.cli import app
     src = tmp_path / "docs.jsonl"
-    src.write_text('{"id": "nb", "text": "去年全市规上工业增加值增长7.8%，新增城镇就业12.5万人。"}\n', encoding="utf-8")
+    src.write_text('{"id": "nb", "region": "宁波", "year": 2025, "text": "去年全市规上工业增加值增长7.8%，新增城镇就业12.5万人。"}\n',
+                   encoding="utf-8")
     out = tmp_path / "targets.csv"
     result = CliRunner().invoke(app, ["targets", str(src), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    found = {(r["doc_id"], r["type"], r["metric"], r["value"], r["unit"], r["change"]) for r in rows}
-    assert ("nb", "STAT", "规上工业增加值", "7.8", "%", "growth_rate") in found
-    assert ("nb", "STAT", "新增城镇就业", "125000", "人", "increase") in found
+    found = {(r["doc_id"], r["type"], r["metric"], r["value"], r["unit"], r["change"], r["region"], r["period"])
+             for r in rows}
+    assert ("nb", "STAT", "规上工业增加值", "7.8", "%", "growth_rate", "宁波", "2024") in found
+    assert ("nb", "STAT", "新增城镇就业", "125000", "人", "increase", "宁波", "2024") in found

@@ -3,7 +3,7 @@
     policytagger export model/default      → model/default/model.onnx, model/default/model.int8.onnx
 
 The fp32 graph is fused for CPU (LayerNorm, GELU) by onnxruntime's transformer optimiser; the int8
-graph quantises its MatMul weights per tensor, activations at run time. Both are checked against
+graph quantises its MatMul weights per output channel, activations at run time. Both are checked against
 PyTorch on a few sentences before they are written.
 """
 from __future__ import annotations
@@ -51,7 +51,8 @@ def export_onnx(folder: str | Path, int8: bool = True) -> dict:
     written = [fp32]
     if int8:
         quantised = folder / ONNX_FILES["onnx-int8"]
-        quantize_dynamic(str(fp32), str(quantised), weight_type=QuantType.QInt8,
+        # per-channel scales: per-tensor cost 1.7 theme-F1 points on dev, per-channel 0.8
+        quantize_dynamic(str(fp32), str(quantised), weight_type=QuantType.QInt8, per_channel=True,
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         written.append(quantised)
     return {path.name: _compare(network, path, enc) for path in written}
