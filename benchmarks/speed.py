@@ -167,6 +167,16 @@ def in_child(fn, *args):
     return value if status == "ok" else {"error": value}
 
 
+def cpu_name() -> str:
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def choose(results: dict) -> str:
     """The fastest variant within 1 F1 point of PyTorch fp32 on every headline metric."""
     base = results["torch"]
@@ -199,7 +209,7 @@ def main():
             r["speedup"] = round(r["sentences_per_second"] / base["sentences_per_second"], 2)
     print(f"scaling with {chosen or args.variants[0]} …", file=sys.stderr, flush=True)
     linear = in_child(scaling, args.model, chosen or args.variants[0], args.threads)
-    report = {"machine": {"cpu": platform.processor() or platform.machine(), "logical_cpus": psutil.cpu_count(),
+    report = {"machine": {"cpu": cpu_name(), "logical_cpus": psutil.cpu_count(),
                           "physical_cores": psutil.cpu_count(logical=False),
                           "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "python": platform.python_version()},
               "model": args.model or "model/default", "threads": args.threads or "physical cores",
@@ -229,13 +239,13 @@ def main():
     if args.record and chosen:
         from model.analyzer import DEFAULT_MODEL_DIR
         from model.folder import read_meta, write_meta
+        from training.card import record_metrics
         folder = Path(args.model) if args.model else DEFAULT_MODEL_DIR
         meta = read_meta(folder)
         meta.runtime = chosen
-        meta.metrics["speed"] = {k: v for k, v in report.items() if k != "model"}
         write_meta(folder, meta)
-        console.print(f"default runtime of {folder}: {chosen}")
-
+        record_metrics(folder, "speed", {k: v for k, v in report.items() if k != "model"})
+        console.print(f"default runtime of {folder}: {chosen}; speed recorded in its card")
 
 if __name__ == "__main__":
     main()
