@@ -4,7 +4,7 @@
     → Quantity(metric="地区生产总值", value=5.5, unit="%", comparator="about", change="growth_rate")
 
 Conventions (work/qgold/BRIEF.md, "Fields"): Chinese numerals become digits (三千亿元, 百分之五点五,
-八成, 三分之一); the scale words 万/亿/万亿/千万 are folded into the value for every unit (1.8亿美元 →
+八成 = 80%, 三分之一 = 33.33%); the scale words 万/亿/万亿/千万 are folded into the value for every unit (1.8亿美元 →
 180000000, unit 美元); a range is [a, b]; 分别 with several values gives the list of them; 百分点 is
 written 个百分点; 翻一番 is 2 倍 and 两位数 is 10, at least.
 """
@@ -158,7 +158,7 @@ def _to_digits(text: str) -> str:
 
 def _numerals_to_digits(text: str) -> str:
     text = _FRACTION.sub(_fraction, text.replace("一半", "二分之一"))
-    text = _DIGIT_FRACTION.sub(lambda m: _digits(round(int(m[1]) / int(m[2]), 4)), text)
+    text = _DIGIT_FRACTION.sub(lambda m: _digits(round(100 * int(m[1]) / int(m[2]), 2)) + "%", text)
     text = _TENTHS.sub(lambda m: _digits(_cn_number(m[1]) * 10) + "%", text)
     text = _SOME_MORE.sub(lambda m: _digits(_cn_number(m[1])) + "多", text)
     text = _SEVERAL.sub(lambda m: _digits(_cn_number(m[1])) + "多", text)
@@ -167,7 +167,7 @@ def _numerals_to_digits(text: str) -> str:
 
 
 def _fraction(match: re.Match) -> str:
-    """百分之五 → 5%, 千分之五 → 5‰, 三分之一 → 0.3333 (a share, to four decimals)."""
+    """百分之五 → 5%, 千分之五 → 5‰, 三分之一 → 33.33% (a share is a percentage, like 八成 = 80%)."""
     whole, part = match.groups()
     try:
         numerator = float(part) if re.fullmatch(r"[\d.]+", part) else _cn_number(part)
@@ -176,7 +176,7 @@ def _fraction(match: re.Match) -> str:
         denominator = float(whole) if whole.isdigit() else _cn_number(whole)
     except ValueError:
         return match.group()
-    return _digits(round(numerator / denominator, 4))
+    return _digits(round(100 * numerator / denominator, 2)) + "%"
 
 
 def _counts_something(following: str) -> bool:
