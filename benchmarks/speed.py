@@ -69,9 +69,9 @@ def inputs(n_docs: int) -> tuple[list[str], list[str]]:
     return (long_docs + news)[:n_docs], news[:100]
 
 
-def measure(model: str | None, runtime: str, n_docs: int, threads: int | None) -> dict:
-    """One variant, in a fresh process."""
-    texts, short = inputs(n_docs)  # before measuring memory: the input is not the analyser's
+def measure(model: str | None, runtime: str, input_file: str, threads: int | None) -> dict:
+    """One variant, in a fresh process (which reads only the prepared input, not the corpus)."""
+    texts, short = json.loads(Path(input_file).read_text(encoding="utf-8"))
     started = time.perf_counter()
     with PeakRss() as rss:
         from model.analyzer import Analyzer
@@ -110,6 +110,7 @@ def measure(model: str | None, runtime: str, n_docs: int, threads: int | None) -
 def dev_quality(analyzer) -> dict:
     from training.annotations import load_examples
     from training.corpus import load_corpus
+    from model.labels import THEMES
     from training.evaluate import predict, span_scores, theme_matrix, theme_scores
     from training.quantity_eval import load_quantity_gold, predicted_accuracy
     import numpy as np
@@ -122,7 +123,8 @@ def dev_quality(analyzer) -> dict:
     quantity = span_scores([[s for s in e.spans if s[2] in ("TARGET", "STAT")] for e in examples],
                            [[s for s in p if s[2] in ("TARGET", "STAT")] for p in spans], lengths)
     themed = [i for i, e in enumerate(examples) if e.themes is not None]
-    cut = np.array([analyzer.meta.theme_thresholds.get(t, 0.5) for t in analyzer.meta.themes])
+    cut = dict(zip(analyzer.meta.themes, analyzer.thresholds.tolist()))
+    cut = np.array([cut[t] for t in THEMES])
     themes = theme_scores(theme_matrix([examples[i] for i in themed]), probs[themed] >= cut)
     values, _ = predicted_accuracy(analyzer, load_quantity_gold(DEV_QUANTITIES, corpus))
     return {"span_f1": round(scores["micro avg"]["f1"], 4), "quantity_f1": round(quantity["micro avg"]["f1"], 4),
@@ -131,11 +133,11 @@ def dev_quality(analyzer) -> dict:
             "dev_sentences": len(examples)}
 
 
-def scaling(model: str | None, runtime: str, threads: int | None) -> dict:
+def scaling(model: str | None, runtime: str, input_file: str, threads: int | None) -> dict:
     """Time one report-like document at 1×, 10× and 100× its length (the same text repeated)."""
     from model.analyzer import Analyzer
     analyzer = Analyzer.load(model, runtime=runtime, threads=threads)
-    texts, _ = inputs(1)
+    texts, _ = json.loads(Path(input_file).read_text(encoding="utf-8"))
     unit = texts[0][:3000]
     analyzer.analyze(unit)
     out = {}
@@ -198,17 +200,20 @@ def main():
     from rich.console import Console
     from rich.table import Table
 
+    import tempfile
+    input_file = Path(tempfile.mkdtemp()) / "inputs.json"
+    input_file.write_text(json.dumps(inputs(args.docs), ensure_ascii=False), encoding="utf-8")
     results = {}
     for runtime in args.variants:
         print(f"measuring {runtime} …", file=sys.stderr, flush=True)
-        results[runtime] = in_child(measure, args.model, runtime, args.docs, args.threads)
+        results[runtime] = in_child(measure, args.model, runtime, str(input_file), args.threads)
     chosen = choose(results) if "torch" in results and "error" not in results["torch"] else None
     base = results.get("torch", {})
     for r in results.values():
         if "error" not in r and "error" not in base and base:
             r["speedup"] = round(r["sentences_per_second"] / base["sentences_per_second"], 2)
     print(f"scaling with {chosen or args.variants[0]} …", file=sys.stderr, flush=True)
-    linear = in_child(scaling, args.model, chosen or args.variants[0], args.threads)
+    linear = in_child(scaling, args.model, chosen or args.variants[0], str(input_file), args.threads)
     report = {"machine": {"cpu": cpu_name(), "logical_cpus": psutil.cpu_count(),
                           "physical_cores": psutil.cpu_count(logical=False),
                           "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "python": platform.python_version()},

@@ -47,7 +47,8 @@ class Analyzer:
                           else BatchTokenizer.from_transformers(tokenizer, meta.max_length))
         self.meta = meta
         self.batch_size = batch_size
-        self.thresholds = np.array([meta.theme_thresholds.get(t, 0.5) for t in meta.themes], dtype=np.float32)
+        thresholds = meta.runtime_thresholds.get(getattr(self.runtime, "name", "torch"), meta.theme_thresholds)
+        self.thresholds = np.array([thresholds.get(t, 0.5) for t in meta.themes], dtype=np.float32)
 
     @classmethod
     def load(cls, path: str | Path | None = None, runtime: str = "auto", threads: int | None = None,

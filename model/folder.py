@@ -36,6 +36,8 @@ class ModelMeta:
     metrics: dict = field(default_factory=dict)
     # the runtime Analyzer.load uses by default: "torch", or an exported ONNX graph chosen by benchmark
     runtime: str = "torch"
+    # theme thresholds tuned on dev for a runtime whose probabilities shift (int8 weights)
+    runtime_thresholds: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
 

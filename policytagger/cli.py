@@ -242,10 +242,11 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
 
 @app.command()
 def export(model: Optional[Path] = typer.Argument(None, help="Model folder (default: the shipped model)."),
-           int8: bool = typer.Option(True, "--int8/--no-int8", help="Also write the int8 (dynamic quantisation) graph.")):
+           int8: bool = typer.Option(True, "--int8/--no-int8", help="Also write the int8 (dynamic quantisation) graph."),
+           dev: list[Path] = typer.Option([], "--dev", help="Dev gold file(s): tune the int8 graph's theme thresholds on them.")):
     """Export a model folder to ONNX (model.onnx, model.int8.onnx) for the fast CPU runtimes."""
     try:
-        from training.export import export_onnx
+        from training.export import export_onnx, tune_runtime_thresholds
     except ImportError as e:
         _fail(f"exporting needs the export extra: pip install 'policytagger[export]' ({e})")
     from model.analyzer import DEFAULT_MODEL_DIR
@@ -257,6 +258,12 @@ def export(model: Optional[Path] = typer.Argument(None, help="Model folder (defa
     for name, r in report.items():
         err.print(f"{escape(name)}: {r['megabytes']} MB, largest tag-logit difference to PyTorch "
                   f"{r['max_tag_logit_diff']:.2g}, tag agreement {r['tag_agreement']:.3f}")
+    if int8 and dev:
+        missing = [str(p) for p in dev if not p.exists()]
+        if missing:
+            _fail(f"dev file(s) {', '.join(missing)} do not exist")
+        tune_runtime_thresholds(model or DEFAULT_MODEL_DIR, "onnx-int8", dev)
+        err.print(f"theme thresholds of onnx-int8 tuned on {', '.join(p.name for p in dev)}")
 
 
 def _quantity_metrics(analyzer, path: Path, gold: list[Path], corpus) -> dict:

@@ -68,3 +68,22 @@ def _compare(network, path: Path, enc) -> dict:
             "max_tag_logit_diff": float(np.abs(tags - ref_tags).max()),
             "max_theme_logit_diff": float(np.abs(themes - ref_themes).max()),
             "tag_agreement": float((tags.argmax(-1) == ref_tags.argmax(-1))[real].mean())}
+
+
+def tune_runtime_thresholds(folder: str | Path, runtime: str, dev_files: list[Path]) -> dict:
+    """Theme thresholds for ``runtime`` tuned on dev gold, stored in the folder's meta (int8 weights
+    shift the theme probabilities enough that the fp32 thresholds cost about a point of F1)."""
+    from model.analyzer import Analyzer
+    from model.folder import read_meta, write_meta
+
+    from .annotations import load_examples
+    from .corpus import corpus_for
+    from .evaluate import predict, theme_matrix, tune_thresholds
+
+    corpus = corpus_for(dev_files)
+    themed = [e for path in dev_files for e in load_examples(path, corpus) if e.themes is not None]
+    _, probs = predict(Analyzer.load(folder, runtime=runtime), themed)
+    meta = read_meta(Path(folder))
+    meta.runtime_thresholds[runtime] = tune_thresholds(theme_matrix(themed), probs)
+    write_meta(Path(folder), meta)
+    return meta.runtime_thresholds[runtime]
