@@ -110,27 +110,17 @@ def measure(model: str | None, runtime: str, input_file: str, threads: int | Non
 def dev_quality(analyzer) -> dict:
     from training.annotations import load_examples
     from training.corpus import load_corpus
-    from model.labels import THEMES
-    from training.evaluate import predict, span_scores, theme_matrix, theme_scores
+    from training.evaluate import evaluate
     from training.quantity_eval import load_quantity_gold, predicted_accuracy
-    import numpy as np
     needed = {json.loads(line)["doc_id"] for line in open(DEV_SPANS, encoding="utf-8")}
     corpus = load_corpus(keep=lambda d: d["id"] in needed)
-    examples = load_examples(DEV_SPANS, corpus)
-    spans, probs = predict(analyzer, examples)
-    lengths = [len(e.text) for e in examples]
-    scores = span_scores([e.spans for e in examples], spans, lengths)
-    quantity = span_scores([[s for s in e.spans if s[2] in ("TARGET", "STAT")] for e in examples],
-                           [[s for s in p if s[2] in ("TARGET", "STAT")] for p in spans], lengths)
-    themed = [i for i, e in enumerate(examples) if e.themes is not None]
-    cut = dict(zip(analyzer.meta.themes, analyzer.thresholds.tolist()))
-    cut = np.array([cut[t] for t in THEMES])
-    themes = theme_scores(theme_matrix([examples[i] for i in themed]), probs[themed] >= cut)
+    scores = evaluate(analyzer, load_examples(DEV_SPANS, corpus))
     values, _ = predicted_accuracy(analyzer, load_quantity_gold(DEV_QUANTITIES, corpus))
-    return {"span_f1": round(scores["micro avg"]["f1"], 4), "quantity_f1": round(quantity["micro avg"]["f1"], 4),
-            "theme_f1": round(themes["micro_f1"], 4),
+    return {"span_f1": round(scores["spans"]["micro avg"]["f1"], 4),
+            "quantity_f1": round(scores["quantity_spans"]["micro avg"]["f1"], 4),
+            "theme_f1": round(scores["themes"]["micro_f1"], 4),
             "quantity_value_unit_comparator": round(values["value_unit_comparator"], 4),
-            "dev_sentences": len(examples)}
+            "dev_sentences": scores["sentences"]}
 
 
 def scaling(model: str | None, runtime: str, input_file: str, threads: int | None) -> dict:

@@ -8,7 +8,7 @@ import numpy as np
 
 from .attribution import check_meta
 from .decoding import decode_spans, trim_span
-from .folder import ModelFolderError, check_folder, load_model
+from .folder import ModelFolderError, check_folder, load_network
 from .runtime import ONNX_FILES, RUNTIMES, OnnxRuntime, TorchRuntime, available_runtimes
 from .quantities import attach_quantities
 from .schema import Document, Sentence, Span, Theme
@@ -70,8 +70,7 @@ class Analyzer:
                                    f"(make it with: policytagger export {folder}) and onnxruntime installed")
         tokenizer = BatchTokenizer.from_folder(folder, meta.max_length)
         if runtime == "torch":
-            network, _, meta = load_model(folder)
-            return cls(TorchRuntime(network, threads), tokenizer, meta, batch_size=batch_size)
+            return cls(TorchRuntime(load_network(folder, meta), threads), tokenizer, meta, batch_size=batch_size)
         return cls(OnnxRuntime(folder / ONNX_FILES[runtime], runtime, threads), tokenizer, meta, batch_size=batch_size)
 
     @property

@@ -67,12 +67,12 @@ def save_model(folder: Path, network, tokenizer, meta: ModelMeta,
     return folder
 
 
-def check_folder(folder: Path, weights: str = WEIGHTS_FILE) -> ModelMeta:
+def check_folder(folder: Path) -> ModelMeta:
     """The folder's meta, after checking the folder is there, complete and of a format we read."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelFolderError(f"model folder {folder} does not exist")
-    missing = [n for n in ("config.json", META_FILE, weights) if not (folder / n).exists()]
+    missing = [n for n in ("config.json", META_FILE, WEIGHTS_FILE) if not (folder / n).exists()]
     if missing:
         raise ModelFolderError(f"model folder {folder} is incomplete: missing {', '.join(missing)}")
     meta = read_meta(folder)
@@ -82,14 +82,13 @@ def check_folder(folder: Path, weights: str = WEIGHTS_FILE) -> ModelMeta:
     return meta
 
 
-def load_model(folder: Path) -> tuple[object, object, ModelMeta]:
-    """(TaggerNetwork in eval mode, transformers tokenizer, meta); ModelFolderError says what is missing."""
+def load_network(folder: Path, meta: ModelMeta):
+    """The TaggerNetwork of a checked folder (see check_folder), in eval mode."""
     from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoTokenizer
+    from transformers import AutoConfig
 
     from .network import TaggerNetwork
     folder = Path(folder)
-    meta = check_folder(folder)
     config = AutoConfig.from_pretrained(str(folder))
     network = TaggerNetwork.from_encoder_config(config, len(meta.tags), len(meta.themes))
     state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
@@ -97,4 +96,11 @@ def load_model(folder: Path) -> tuple[object, object, ModelMeta]:
     expected = {k for k, v in network.state_dict().items() if v.is_floating_point()}
     if expected - state.keys():
         raise ModelFolderError(f"{folder / WEIGHTS_FILE} lacks weights: {sorted(expected - state.keys())[:5]}")
-    return network.eval(), AutoTokenizer.from_pretrained(str(folder)), meta
+    return network.eval()
+
+
+def load_model(folder: Path) -> tuple[object, object, ModelMeta]:
+    """(TaggerNetwork in eval mode, transformers tokenizer, meta); ModelFolderError says what is missing."""
+    from transformers import AutoTokenizer
+    meta = check_folder(folder)
+    return load_network(folder, meta), AutoTokenizer.from_pretrained(str(folder)), meta

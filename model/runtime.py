@@ -30,10 +30,10 @@ class TorchRuntime:
         import torch
         if threads:
             torch.set_num_threads(threads)
-        self.network = network.eval()
+        self.torch, self.network = torch, network.eval()
 
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray):
-        import torch
+        torch = self.torch
         with torch.inference_mode():
             tags, themes = self.network(torch.from_numpy(input_ids), torch.from_numpy(attention_mask))
         return tags.numpy(), themes.numpy()

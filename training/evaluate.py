@@ -7,7 +7,7 @@ from seqeval.scheme import IOB2
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 from model.analyzer import Analyzer
-from model.labels import SPAN_TYPES, THEMES
+from model.labels import QUANTITY_TYPES, SPAN_TYPES, THEMES
 
 from .annotations import Example
 
@@ -90,8 +90,11 @@ def theme_matrix(examples: list[Example]) -> np.ndarray:
 def evaluate(analyzer: Analyzer, examples: list[Example], thresholds: dict[str, float] | None = None) -> dict:
     """All metrics for a gold set. Themes are scored only on examples that carry theme labels."""
     spans, probs = predict(analyzer, examples)
-    result = {"sentences": len(examples),
-              "spans": span_scores([e.spans for e in examples], spans, [len(e.text) for e in examples])}
+    lengths = [len(e.text) for e in examples]
+    result = {"sentences": len(examples), "spans": span_scores([e.spans for e in examples], spans, lengths)}
+    # TARGET and STAT together: "micro avg" of this is the quantity-span F1
+    result["quantity_spans"] = span_scores([[s for s in e.spans if s[2] in QUANTITY_TYPES] for e in examples],
+                                           [[s for s in p if s[2] in QUANTITY_TYPES] for p in spans], lengths)
     themed = [i for i, e in enumerate(examples) if e.themes is not None]
     if themed:
         thresholds = thresholds or dict(zip(analyzer.meta.themes, analyzer.thresholds.tolist()))
