@@ -125,7 +125,7 @@ class Analyzer:
             docs[d].sentences[s].themes = [Theme(self.meta.themes[k], round(float(probs[k]), 4))
                                            for k in chosen[np.argsort(-probs[chosen])]]
         for doc in docs:
-            doc.spans.sort(key=lambda sp: sp.start)
+            doc.spans = _without_overlaps(doc.spans)
             attach_quantities(doc)
         return docs
 
@@ -143,6 +143,19 @@ class Analyzer:
         theme_probs = 1.0 / (1.0 + np.exp(-theme_logits))
         for k, seg in enumerate(batch):
             yield seg, tag_probs[k, :len(offsets[k])], offsets[k], theme_probs[k]
+
+
+def _without_overlaps(spans: list[Span]) -> list[Span]:
+    """Spans in text order, none overlapping (the spec's rule): trimming quotes can make neighbours
+    meet in one character; of two that overlap, the higher-scoring one stays."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda sp: sp.start):
+        if kept and span.start < kept[-1].end:
+            if span.score > kept[-1].score:
+                kept[-1] = span
+            continue
+        kept.append(span)
+    return kept
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -43,6 +43,7 @@ def decode_spans(probs: np.ndarray, offsets: list[tuple[int, int]], tags: list[s
 
 _OPENERS = "“‘「『《（(\"'"
 _CLOSERS = "”’」』》）)\"'"
+_ONLY_OPENERS, _ONLY_CLOSERS = (set(_OPENERS) - set(_CLOSERS)), (set(_CLOSERS) - set(_OPENERS))
 _PUNCT = set(_OPENERS + _CLOSERS + "，。、；：！？,.;:!? \t\r\n\u3000")
 
 
@@ -63,6 +64,11 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
             if partner not in text[start + 1:end]:
                 start += 1
                 continue
+        # an opening mark at the end or a closing one at the start belongs to the neighbouring span
+        # (straight quotes open and close alike, so they are left to the rules below)
+        if start < end and (text[end - 1] in _ONLY_OPENERS or text[start] in _ONLY_CLOSERS):
+            start, end = (start, end - 1) if text[end - 1] in _ONLY_OPENERS else (start + 1, end)
+            continue
         if start < end and text[end - 1] in _CLOSERS:
             partner = _OPENERS[_CLOSERS.index(text[end - 1])]
             if partner not in text[start:end - 1]:

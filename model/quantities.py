@@ -141,6 +141,7 @@ _QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|《[^》]*》|「[^」]*」|\
 
 def _cn_number(run: str) -> float:
     """cn2an on a numeral that may start with a bare unit word (百 → 一百, 千万 → 一千万)."""
+    run = run.replace("万万", "亿")  # old usage (几万万农民): cn2an rejects 一万万
     return cn2an.cn2an(("一" + run) if run[0] in "百千万亿" else run, "smart")
 
 
@@ -426,5 +427,8 @@ def attach_quantities(doc) -> None:
     """Give every TARGET/STAT span of a Document its parsed Quantity, then its period and region."""
     for span in doc.spans:
         if span.type in QUANTITY_TYPES:
-            span.quantity = parse_quantity(span.text)
+            try:
+                span.quantity = parse_quantity(span.text)
+            except ValueError:  # a numeral cn2an cannot read: the span stays, unnormalised, not the batch dies
+                span.quantity = None
     attribute(doc)

@@ -88,3 +88,19 @@ def test_spans_by_sentence_matches_spans_in():
                           Span(8, 10, "REGION", "北京", 1), Span(10, 12, "REGION", "天津", 1)])
     assert doc.spans_by_sentence() == [doc.spans_in(s) for s in doc.sentences]
     assert [len(g) for g in doc.spans_by_sentence()] == [2, 0, 2]
+
+
+def test_overlapping_spans_keep_the_higher_score():
+    from model.analyzer import _without_overlaps
+    from model.schema import Span
+    spans = [Span(5, 20, "TARGET", "x", 0.9), Span(0, 6, "TARGET", "y", 0.6), Span(20, 22, "ORG", "z", 0.8)]
+    kept = _without_overlaps(spans)
+    assert [(s.start, s.end) for s in kept] == [(5, 20), (20, 22)]
+
+
+def test_an_opening_quote_at_a_span_end_is_trimmed():
+    from model.decoding import trim_span
+    text = "筹措供应“新时代之家”床位"
+    assert trim_span(text, 2, 5) == (2, 4)          # 供应“ → 供应
+    assert trim_span(text, 10, 13) == (11, 13)      # ”床位 → 床位
+    assert trim_span('ab"c"', 0, 5) == (0, 5)       # straight quotes are left to the pairing rules
