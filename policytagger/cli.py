@@ -4,14 +4,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from itertools import islice
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress
 from rich.table import Table
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -36,83 +34,78 @@ def _load_analyzer(model: Optional[Path], batch_size: int = 32, runtime: str = "
         _fail(str(e))
 
 
-class _Batch:
-    """Documents from inputs, analysed in chunks; bad records are reported and counted, not fatal."""
-
-    def __init__(self, inputs, model, batch_size, docs_per_chunk, errors, quiet, show_progress, runtime="auto"):
-        from .io import read_documents
-        self.analyzer = _load_analyzer(model, batch_size, runtime)
-        self.stream = read_documents(inputs)
-        self.docs_per_chunk, self.errors, self.quiet = docs_per_chunk, errors, quiet
-        self.show_progress = show_progress and not quiet
-        self.done = self.bad = 0
-
-    def documents(self):
-        """Yield analysed Documents in input order, chunk by chunk."""
-        from .io import BadRecord
-        err_out = self.errors.open("w", encoding="utf-8") if self.errors else None
-        try:
-            with Progress(console=err, disable=not self.show_progress) as progress:
-                task = progress.add_task("analysing", total=None)
-                while chunk := list(islice(self.stream, self.docs_per_chunk)):
-                    docs = []
-                    for item in chunk:
-                        if isinstance(item, BadRecord):
-                            self.bad += 1
-                            where = f"{item.source}:{item.line}" if item.line else item.source
-                            err.print(f"[yellow]skipped[/yellow] {escape(where)}: {escape(item.reason)}")
-                            if err_out:
-                                err_out.write(json.dumps(item.__dict__, ensure_ascii=False) + "\n")
-                        else:
-                            docs.append(item)
-                    yield from self.analyzer.analyze_batch([d.text for d in docs], ids=[d.id for d in docs],
-                                                             metas=[d.meta for d in docs])
-                    self.done += len(docs)
-                    progress.update(task, advance=len(chunk), description=f"analysed {self.done} documents")
-        finally:
-            if err_out:
-                err_out.close()
-
-    def finish(self):
-        if not self.quiet:
-            err.print(f"{self.done} document(s) analysed, {self.bad} bad record(s)")
-        if self.bad:
-            raise typer.Exit(1)
+def _start_batch(inputs: list[Path], options, work, errors: Optional[Path], quiet: bool, show_progress: bool,
+                 resume=None):
+    """A started BatchRun (policytagger.batch): the analyser is loaded, or the workers are up."""
+    from .batch import BatchRun
+    run = BatchRun(inputs, options, work, err, errors=errors, resume=resume, progress=show_progress and not quiet)
+    try:
+        return run.start()
+    except ValueError as e:  # a bad model folder or runtime
+        _fail(str(e))
 
 
-_INPUTS = typer.Argument(None, help="Text or JSON Lines files; none or '-' reads stdin.")
-_INPUT = typer.Option(None, "--input", "-i", help="Input file (may repeat).")
+def _finish(run, quiet: bool):
+    if not quiet:
+        err.print(escape(run.summary()))
+    if run.bad:
+        raise typer.Exit(1)
+
+
+_INPUTS = typer.Argument(None, help="Text or JSON Lines files, or folders of them; none or '-' reads stdin.")
+_INPUT = typer.Option(None, "--input", "-i", help="Input file or folder (may repeat).")
 _MODEL = typer.Option(None, "--model", "-m", help="Model folder (default: shipped model).")
 _ERRORS = typer.Option(None, "--errors", help="Write bad records here as JSON Lines.")
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bar.")
 _RUNTIME = typer.Option("auto", "--runtime", help="torch, onnx, onnx-int8, or auto (the model's benchmarked default).")
+_WORKERS = typer.Option(1, "--workers", "-w", min=1,
+                        help="Worker processes, each loading the model once; the cores are split between them.")
 
 
 @app.command()
 def analyze(
     inputs: list[Path] = _INPUTS,
     input: list[Path] = _INPUT,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSON Lines output (default stdout)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSON Lines output (default stdout); replaced unless --resume."),
     model: Optional[Path] = _MODEL,
     errors: Optional[Path] = _ERRORS,
-    batch_size: int = typer.Option(32, help="Sentences per forward pass."),
-    docs_per_chunk: int = typer.Option(64, help="Documents analysed (and written) together."),
+    batch_size: int = typer.Option(32, min=1, help="Sentences per forward pass."),
+    docs_per_chunk: int = typer.Option(64, min=1, help="Documents analysed (and written) together."),
     include_text: bool = typer.Option(False, "--include-text", help="Copy each document's text into the output."),
     quiet: bool = _QUIET,
     runtime: str = _RUNTIME,
+    workers: int = _WORKERS,
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: skip the documents already in --output, append the rest."),
 ):
-    """Analyse documents: one JSON object per document, {"id", "sentences", "spans"}."""
-    batch = _Batch(list(inputs or []) + list(input or []), model, batch_size, docs_per_chunk, errors, quiet,
-                   show_progress=err.is_terminal or output is not None, runtime=runtime)
-    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    """Analyse documents: one JSON object per document, {"id", "sentences", "spans"}, in input order."""
+    from .batch import EngineOptions, ResumeError, WorkerDied, analyze_work, prepare_resume
+    previous = None
+    if resume:
+        if output is None:
+            _fail("--resume needs --output: the file an earlier run was writing")
+        try:
+            previous = prepare_resume(output, errors)
+        except ResumeError as e:
+            _fail(str(e))
+        for note in previous.notes:
+            err.print(escape(note))
+    options = EngineOptions(model, runtime, batch_size, docs_per_chunk, workers)
+    run = _start_batch(list(inputs or []) + list(input or []), options, analyze_work(include_text), errors, quiet,
+                       show_progress=err.is_terminal or output is not None, resume=previous)
     try:
-        for doc in batch.documents():
-            out.write(json.dumps(doc.to_dict(include_text=include_text), ensure_ascii=False) + "\n")
-            out.flush()  # results are usable (and survive a crash) as they come
+        out = output.open("a" if resume else "w", encoding="utf-8") if output else sys.stdout
+        try:
+            for chunk in run.chunks():
+                out.write("".join(line for _, line in chunk))
+                out.flush()  # results are usable (and survive a crash) as each chunk completes
+        finally:
+            if output:
+                out.close()
+    except WorkerDied as e:
+        _fail(str(e))
     finally:
-        if output:
-            out.close()
-    batch.finish()
+        run.close()
+    _finish(run, quiet)
 
 
 TARGET_COLUMNS = ["doc_id", "type", "region", "period", "metric", "value", "value_max", "unit", "comparator",
@@ -130,6 +123,21 @@ def _value_rows(row: dict, quantity) -> list[dict]:
     return [row | {"value": v, "value_max": None, "part": f"{k}/{len(value)}"} for k, v in enumerate(value, 1)]
 
 
+def _quantity_rows(doc) -> list[dict]:
+    rows = []
+    for sentence, spans in zip(doc.sentences, doc.spans_by_sentence()):
+        for span in spans:
+            if span.quantity is None:
+                continue
+            q = span.quantity
+            row = {"doc_id": doc.id, "type": span.type, "region": q.region, "period": q.period,
+                   "metric": q.metric, "unit": q.unit, "comparator": q.comparator, "change": q.change,
+                   "text": span.text, "start": span.start, "end": span.end, "score": span.score,
+                   "sentence": doc.sentence_text(sentence)}
+            rows += _value_rows(row, q)
+    return rows
+
+
 @app.command()
 def targets(
     inputs: list[Path] = _INPUTS,
@@ -139,23 +147,22 @@ def targets(
     errors: Optional[Path] = _ERRORS,
     quiet: bool = _QUIET,
     runtime: str = _RUNTIME,
+    workers: int = _WORKERS,
 ):
     """Every TARGET and STAT across a batch as a spreadsheet: one row per quantity."""
     import csv
-    batch = _Batch(list(inputs or []) + list(input or []), model, 32, 64, errors, quiet, show_progress=True,
-                   runtime=runtime)
+    from .batch import EngineOptions, WorkerDied, analyze_chunk
+    run = _start_batch(list(inputs or []) + list(input or []), EngineOptions(model, runtime, workers=workers),
+                       analyze_chunk, errors, quiet, show_progress=True)
     rows = []
-    for doc in batch.documents():
-        for sentence, spans in zip(doc.sentences, doc.spans_by_sentence()):
-            for span in spans:
-                if span.quantity is None:
-                    continue
-                q = span.quantity
-                row = {"doc_id": doc.id, "type": span.type, "region": q.region, "period": q.period,
-                       "metric": q.metric, "unit": q.unit, "comparator": q.comparator, "change": q.change,
-                       "text": span.text, "start": span.start, "end": span.end, "score": span.score,
-                       "sentence": doc.sentence_text(sentence)}
-                rows += _value_rows(row, q)
+    try:
+        for chunk in run.chunks():
+            for _, doc in chunk:
+                rows += _quantity_rows(doc)
+    except WorkerDied as e:
+        _fail(str(e).split(";")[0])  # nothing is written before the end: no resuming
+    finally:
+        run.close()
     if output.suffix.lower() == ".parquet":
         try:
             import pandas as pd
@@ -169,7 +176,7 @@ def targets(
             writer.writerows(rows)
     if not quiet:
         err.print(f"{len(rows)} quantities written to {escape(str(output))}")
-    batch.finish()
+    _finish(run, quiet)
 
 
 @app.command()
@@ -301,6 +308,84 @@ def validate(files: list[Path] = typer.Argument(..., help="Annotation files to c
         Console().print(escape(f"{path}: {'OK' if not found else f'{len(found)} problem(s)'}"))
     if problems:
         raise typer.Exit(1)
+
+
+@app.command()
+def report(input: Path = typer.Argument(..., help="JSON Lines written by `policytagger analyze` ('-' reads stdin)."),
+           output: Path = typer.Option(..., "--output", "-o", help="HTML file to write."),
+           title: Optional[str] = typer.Option(None, "--title", help="Page title (default: from the input's name)."),
+           max_docs: int = typer.Option(200, "--max-docs", min=0,
+                                        help="Show the full text of at most this many documents (tables and charts cover all)."),
+           quiet: bool = typer.Option(False, "--quiet", "-q", help="No closing summary line.")):
+    """One self-contained HTML page (works offline): highlighted texts, theme charts, a quantity table."""
+    from .io import BadRecord
+    from .report import read_analysis, render_report
+    if str(input) != "-" and not input.is_file():
+        _fail(f"analysis file {input} does not exist" if not input.exists() else f"{input} is not a file")
+    counts = {"documents": 0, "bad": 0}
+
+    def reported(items):  # bad lines are said as they are met; the page lists them too
+        for item in items:
+            if isinstance(item, BadRecord):
+                counts["bad"] += 1
+                err.print(f"[yellow]skipped[/yellow] {escape(f'{item.source}:{item.line}')}: {escape(item.reason)}")
+            else:
+                counts["documents"] += 1
+            yield item
+
+    page = render_report(reported(read_analysis(input)), max_docs=max_docs,
+                         title=title or f"policytagger report — {input.name if str(input) != '-' else 'stdin'}")
+    output.write_text(page, encoding="utf-8")
+    if not quiet:
+        err.print(f"report of {counts['documents']} document(s) written to {escape(str(output))}, "
+                  f"{counts['bad']} bad record(s)")
+    if counts["bad"]:
+        raise typer.Exit(1)
+
+
+from .server_config import BatchingConfig, ServerLimits  # noqa: E402  (plain dataclasses: no FastAPI import)
+
+_LIMITS, _BATCHING = ServerLimits(), BatchingConfig()
+
+
+@app.command()
+def serve(
+    model: Optional[Path] = _MODEL,
+    runtime: str = _RUNTIME,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0: all interfaces)."),
+    port: int = typer.Option(8000, min=0, max=65535, help="Port to listen on."),
+    max_docs: int = typer.Option(_LIMITS.max_docs, min=1, help="Documents per request (more: 422)."),
+    max_chars: int = typer.Option(_LIMITS.max_chars, min=1, help="Characters per document text (more: 422)."),
+    max_body_bytes: int = typer.Option(_LIMITS.max_body_bytes, min=1, help="Request body size (more: 413)."),
+    max_wait_ms: float = typer.Option(_BATCHING.max_wait_ms, min=0,
+                                      help="How long a batch waits for documents of other requests."),
+    max_batch_docs: int = typer.Option(_BATCHING.max_batch_docs, min=1,
+                                       help="Documents per model call (1 with --max-wait-ms 0: no batching)."),
+    threads: Optional[int] = typer.Option(None, min=1, help="Threads of the model runtime (default: physical cores)."),
+    shutdown_timeout: float = typer.Option(30.0, min=0, help="On SIGTERM, seconds in-flight requests get to finish."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request."),
+):
+    """Serve the model over HTTP: POST /v1/analyze, GET /v1/model, /healthz, /readyz, /docs."""
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as e:
+        _fail(f'serving needs FastAPI and uvicorn: pip install "policytagger[serve]" ({e})')
+    from dataclasses import replace
+
+    from model.analyzer import Analyzer
+    from model.folder import ModelFolderError
+
+    from .server import create_app, run_server
+    try:  # loaded here, once, so a bad folder fails before the port opens
+        analyzer = Analyzer.load(model, runtime=runtime, threads=threads)
+    except (ModelFolderError, ValueError) as e:
+        _fail(str(e))
+    limits = ServerLimits(max_body_bytes=max_body_bytes, max_docs=max_docs, max_chars=max_chars)
+    batching = replace(_BATCHING, max_wait_ms=max_wait_ms, max_batch_docs=max_batch_docs)
+    server_app = create_app(analyzer, model_path=model, limits=limits, batching=batching)
+    if not run_server(server_app, host=host, port=port, shutdown_timeout=shutdown_timeout, access_log=access_log):
+        _fail("the server did not start (see the log above)", 1)
 
 
 if __name__ == "__main__":
