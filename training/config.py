@@ -15,6 +15,11 @@ class DataConfig:
     cluener: bool = True            # add CLUENER2020 (mapped to our types) as auxiliary span data
     cluener_limit: int | None = None
     gold_repeat: int = 1            # oversample the (small) domain set against CLUENER
+    # silver stand-off files (scripts/silver.py: rules + gazetteer + LAC over train-split documents),
+    # added once after gold × gold_repeat; silver_limit samples that many sentences with the run seed
+    silver_train: list[str] = field(default_factory=list)
+    silver_limit: int | None = None
+    silver_themes: bool = False     # train the theme head on silver themes too (False: silver spans only)
 
 
 @dataclass
@@ -71,7 +76,7 @@ def load_config(path: str | Path) -> RunConfig:
         raise FileNotFoundError(f"config file {path} does not exist")
     values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     config = _build(RunConfig, values, str(path))
-    for name in ("gold_train", "gold_dev"):
+    for name in ("gold_train", "gold_dev", "silver_train"):
         if isinstance(getattr(config.data, name), str):
             setattr(config.data, name, [getattr(config.data, name)])
     return config

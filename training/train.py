@@ -22,12 +22,13 @@ from model.labels import THEMES, bio_tags
 from model.network import TaggerNetwork
 
 from .alignment import AlignmentStats, align_labels
-from .annotations import Example, load_examples
+from .annotations import AnnotationError, Example, load_examples
 from .card import model_card
 from .cluener import load_cluener
 from .config import RunConfig
 from .corpus import CLUENER_DIR, corpus_for
 from .evaluate import evaluate, predict, theme_matrix, tune_thresholds
+from .splits import split_of
 
 
 def set_seed(seed: int) -> None:
@@ -36,17 +37,37 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def load_silver(config: RunConfig, corpus: dict | None) -> list[Example]:
+    """Silver examples (same loader as gold), train-split documents only, sampled with the run seed."""
+    silver = []
+    for path in config.data.silver_train:
+        for e in load_examples(Path(path), corpus):
+            if e.doc_id is not None and split_of(e.doc_id) != "train":
+                raise AnnotationError(f"{path}: silver record of {e.doc_id!r}, a {split_of(e.doc_id)}-split "
+                                      "document: silver training data may only come from train documents")
+            e.source = "silver"
+            if not config.data.silver_themes:
+                e.themes = None  # no theme loss on these sentences
+            silver.append(e)
+    limit = config.data.silver_limit
+    if limit is not None and limit < len(silver):
+        silver = random.Random(config.train.seed).sample(silver, limit)
+    return silver
+
+
 def load_data(config: RunConfig) -> tuple[list[Example], list[Example], dict]:
-    corpus = corpus_for(config.data.gold_train + config.data.gold_dev)
+    corpus = corpus_for(config.data.gold_train + config.data.gold_dev + config.data.silver_train)
     gold_train = [e for p in config.data.gold_train for e in load_examples(Path(p), corpus)]
     dev = [e for p in config.data.gold_dev for e in load_examples(Path(p), corpus)]
     train = gold_train * config.data.gold_repeat
+    silver = load_silver(config, corpus)
+    train += silver
     cluener = []
     if config.data.cluener:
         cluener = load_cluener(CLUENER_DIR / "train.json", config.data.cluener_limit)
         train += cluener
     counts = {"gold_train_sentences": len(gold_train), "gold_repeat": config.data.gold_repeat,
-              "cluener_sentences": len(cluener), "dev_sentences": len(dev)}
+              "silver_sentences": len(silver), "cluener_sentences": len(cluener), "dev_sentences": len(dev)}
     return train, dev, counts
 
 
