@@ -34,10 +34,34 @@ def reconcile_note(name: str) -> list[str]:
             "(see \"Reconciled in gold-v5\" in `docs/annotation.md`).", ""]
 
 
+def silver_section(folder: Path) -> list[str]:
+    """What the silver engine labelled and how it scores against gold train/dev (never test)."""
+    summary = json.loads((folder / "silver.summary.json").read_text(encoding="utf-8"))
+    scores = json.loads((folder / "eval.json").read_text(encoding="utf-8"))
+    counts, sel = summary["counts"], summary["selection"]
+    genres = sorted(k.split(":", 1)[1] for k in counts if k.startswith("documents:"))
+    out = ["## Silver labels (training/silver)", "",
+           "Labelled automatically by `python scripts/silver.py --tv-news " + str(sel["tv_news"]) + "` (rules, cpca gazetteer, Baidu LAC;",
+           "train-split documents only, sentences with gold records left out); generated into `runs/silver/`, never committed.",
+           f"{counts['documents']} documents, {counts['sentences']} sentences "
+           f"({summary['sentences_per_second']} sentences/s on 2 shared cores).", "",
+           table(["genre", "documents", "sentences"], [[g, counts[f"documents:{g}"], counts[f"sentences:{g}"]] for g in genres]), "",
+           table(["type", "silver spans"], [[t, summary["spans"].get(t, 0)] for t in SPAN_TYPES]), "",
+           "Silver against gold (`python scripts/silver_eval.py`; rules written looking at train, dev is the honest figure):", ""]
+    rows = [[t] + [f"{scores[s]['spans'][t]['f1']:.3f}" for s in ("train", "dev")] for t in SPAN_TYPES]
+    for avg in ("micro avg", "macro avg"):
+        rows.append([avg] + [f"{scores[s]['spans'][avg]['f1']:.3f}" for s in ("train", "dev")])
+    out += [table(["span type", "F1 train", "F1 dev"], rows), ""]
+    rows = [[t] + [f"{scores[s]['themes']['per_theme'][t]['f1']:.3f}" for s in ("train", "dev")] for t in THEMES]
+    rows += [[k] + [f"{scores[s]['themes'][k]:.3f}" for s in ("train", "dev")] for k in ("micro_f1", "macro_f1")]
+    return out + [table(["theme", "F1 train", "F1 dev"], rows), ""]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("name")
     ap.add_argument("--agreement")
+    ap.add_argument("--silver", help="runs/silver/ of scripts/silver.py + scripts/silver_eval.py (summary.json, eval.json)")
     args = ap.parse_args()
     corpus = load_corpus()
     records = {s: [json.loads(l) for l in Path(f"data/annotations/{args.name}.{s}.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -71,6 +95,8 @@ def main():
                   table(["type", "span F1", "pass 1", "pass 2"],
                         [[t, f"{r['f1']:.3f}" if r["f1"] is not None else "-", r["first"], r["second"]] for t, r in ag["spans"].items()]),
                   "", f"Themes: micro F1 {ag['themes']['micro_f1']:.3f}, identical theme sets {ag['themes']['exact_set_match']:.3f}.", ""]
+    if args.silver:
+        parts += silver_section(Path(args.silver))
     Path("data/README.md").write_text("\n".join(parts), encoding="utf-8")
     print("wrote data/README.md")
 
