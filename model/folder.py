@@ -38,6 +38,8 @@ class ModelMeta:
     runtime: str = "torch"
     # theme thresholds tuned on dev for a runtime whose probabilities shift (int8 weights)
     runtime_thresholds: dict = field(default_factory=dict)
+    # how each exported graph was made (policytagger export): quantisation options, calibration data
+    export: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
 

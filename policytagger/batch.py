@@ -6,8 +6,8 @@ Pieces another engine (Ray Data) reuses as they are, so both write the same byte
   ``analyze_documents(analyzer, docs, include_text)``  a chunk of InputDocuments → output dicts
   ``output_line(record)`` / ``error_line(bad)``        the serialisation of one output / errors line
 Chunks are consecutive good documents (``docs_per_chunk`` of them); the analyser batches sentences
-within a chunk, and the int8 runtime's activation scales depend on what is batched together, so the
-same chunks give the same bytes, whatever the number of workers.
+within a chunk. Every runtime answers a document independently of its batch
+(tests/test_batch_independence.py), so output does not depend on the chunking or the number of workers.
 """
 from __future__ import annotations
 

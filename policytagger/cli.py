@@ -66,19 +66,35 @@ _WORKERS = typer.Option(1, "--workers", "-w", min=1,
 def analyze(
     inputs: list[Path] = _INPUTS,
     input: list[Path] = _INPUT,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSON Lines output (default stdout); replaced unless --resume."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSON Lines output (default stdout); replaced unless --resume. With --engine ray: a folder of shards."),
     model: Optional[Path] = _MODEL,
     errors: Optional[Path] = _ERRORS,
     batch_size: int = typer.Option(32, min=1, help="Sentences per forward pass."),
-    docs_per_chunk: int = typer.Option(64, min=1, help="Documents analysed (and written) together."),
+    docs_per_chunk: int = typer.Option(64, min=1, help="Documents analysed (and written) together; with --engine ray, per actor call."),
     include_text: bool = typer.Option(False, "--include-text", help="Copy each document's text into the output."),
     quiet: bool = _QUIET,
     runtime: str = _RUNTIME,
     workers: int = _WORKERS,
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run: skip the documents already in --output, append the rest."),
+    engine: str = typer.Option("local", "--engine", help="local (this machine's processes) or ray (a Ray Data pipeline; needs the ray extra)."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (host:port, ray://host:port, auto); default: start a local Ray."),
+    actors: Optional[int] = typer.Option(None, "--actors", min=1, help="Ray actors, each loading the model once (default: the cluster's CPUs / --cpus-per-actor)."),
+    cpus_per_actor: float = typer.Option(1.0, "--cpus-per-actor", min=0.1, help="CPUs Ray reserves per actor (the model runtime uses as many threads)."),
+    output_format: str = typer.Option("jsonl", "--output-format", help="Shards of --engine ray: jsonl or parquet."),
 ):
     """Analyse documents: one JSON object per document, {"id", "sentences", "spans"}, in input order."""
     from .batch import EngineOptions, ResumeError, WorkerDied, analyze_work, prepare_resume
+    if engine not in ("local", "ray"):
+        _fail(f"unknown --engine {engine!r}: choose local or ray")
+    if engine == "ray":
+        if resume or workers != 1:
+            _fail("--resume and --workers are for the local engine; with --engine ray use --actors (a run writes its folder anew)")
+        _analyze_on_ray(list(inputs or []) + list(input or []), output, errors, include_text, quiet,
+                        EngineOptions(model, runtime, batch_size, docs_per_chunk),
+                        dict(address=ray_address, actors=actors, cpus_per_actor=cpus_per_actor, output_format=output_format))
+        return
+    if ray_address or actors or output_format != "jsonl":
+        _fail("--ray-address, --actors and --output-format are for --engine ray")
     previous = None
     if resume:
         if output is None:
@@ -106,6 +122,36 @@ def analyze(
     finally:
         run.close()
     _finish(run, quiet)
+
+
+def _analyze_on_ray(inputs: list[Path], output: Optional[Path], errors: Optional[Path], include_text: bool,
+                    quiet: bool, options, ray_settings: dict):
+    """``analyze --engine ray``: policytagger.ray_engine does the work; this says what happened."""
+    if output is None:
+        _fail("--engine ray writes a folder of shards: name it with --output DIR")
+    try:
+        from .ray_engine import RayEngineError, RayOptions, analyze_on_ray
+    except ImportError as e:
+        _fail(str(e))
+
+    def report(bad):
+        where = f"{bad.source}:{bad.line}" if bad.line else bad.source
+        err.print(f"[yellow]skipped[/yellow] {escape(where)}: {escape(bad.reason)}")
+
+    settings = RayOptions(**ray_settings, progress=not quiet and err.is_terminal)
+    try:
+        run = analyze_on_ray(inputs, output, errors=errors, include_text=include_text, engine=options,
+                             options=settings, on_bad=report)
+    except (RayEngineError, ValueError) as e:  # the setup: cluster address, output folder, model, stdin
+        _fail(str(e))
+    except Exception as e:  # noqa: BLE001 - a failed Ray job (its tasks' tracebacks are in Ray's log above)
+        _fail(f"the Ray run failed: {type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}", 1)
+    if not quiet:
+        for note in run.notes:
+            err.print(f"[yellow]note:[/yellow] {escape(note)}")
+        err.print(escape(run.summary()))
+    if run.bad:
+        raise typer.Exit(1)
 
 
 TARGET_COLUMNS = ["doc_id", "type", "region", "period", "metric", "value", "value_max", "unit", "comparator",
@@ -249,28 +295,26 @@ def evaluate(gold: list[Path] = typer.Argument(..., help="Annotation files (stan
 
 @app.command()
 def export(model: Optional[Path] = typer.Argument(None, help="Model folder (default: the shipped model)."),
-           int8: bool = typer.Option(True, "--int8/--no-int8", help="Also write the int8 (dynamic quantisation) graph."),
-           dev: list[Path] = typer.Option([], "--dev", help="Dev gold file(s): tune the int8 graph's theme thresholds on them.")):
+           int8: bool = typer.Option(True, "--int8/--no-int8", help="Also write the int8 graph (static quantisation, calibrated on --dev)."),
+           dev: list[Path] = typer.Option([], "--dev", help="Dev gold file(s) (never test): calibrate the int8 graph and tune its theme thresholds on them.")):
     """Export a model folder to ONNX (model.onnx, model.int8.onnx) for the fast CPU runtimes."""
     try:
-        from training.export import export_onnx, tune_runtime_thresholds
+        from training.export import export_onnx
     except ImportError as e:
         _fail(f"exporting needs the export extra: pip install 'policytagger[export]' ({e})")
     from model.analyzer import DEFAULT_MODEL_DIR
-    from model.folder import ModelFolderError
+    missing = [str(p) for p in dev if not p.exists()]
+    if missing:
+        _fail(f"dev file(s) {', '.join(missing)} do not exist")
     try:
-        report = export_onnx(model or DEFAULT_MODEL_DIR, int8=int8)
-    except ModelFolderError as e:
+        report = export_onnx(model or DEFAULT_MODEL_DIR, int8=int8, dev_files=dev)
+    except (ValueError, FileNotFoundError) as e:  # incomplete folder, no --dev for int8, bad dev record
         _fail(str(e))
     for name, r in report.items():
         err.print(f"{escape(name)}: {r['megabytes']} MB, largest tag-logit difference to PyTorch "
                   f"{r['max_tag_logit_diff']:.2g}, tag agreement {r['tag_agreement']:.3f}")
-    if int8 and dev:
-        missing = [str(p) for p in dev if not p.exists()]
-        if missing:
-            _fail(f"dev file(s) {', '.join(missing)} do not exist")
-        tune_runtime_thresholds(model or DEFAULT_MODEL_DIR, "onnx-int8", dev)
-        err.print(f"theme thresholds of onnx-int8 tuned on {', '.join(p.name for p in dev)}")
+    if int8:
+        err.print(f"int8 graph calibrated and its theme thresholds tuned on {', '.join(p.name for p in dev)}")
 
 
 def _quantity_metrics(analyzer, path: Path, gold: list[Path], corpus) -> dict:

@@ -60,9 +60,6 @@ def create_app(analyzer: Optional[Analyzer] = None, *, model_path: Optional[Path
         state.batcher.start()
         logger.info("serving model %s (%s, fingerprint %s); batching %s; limits %s", state.model_ref["name"],
                     state.model_ref["runtime"], state.model_ref["fingerprint"], asdict(batching), asdict(limits))
-        if state.model_ref["runtime"] == "onnx-int8" and batching.max_batch_docs > 1:
-            logger.info("onnx-int8 quantises activations per batch, so a document's scores shift slightly with the "
-                        "documents batched with it; --runtime torch (or onnx) answers independently of other requests")
         try:
             yield
         finally:

@@ -1,4 +1,5 @@
 """ONNX export and runtimes: the exported graphs give the analyser the same answers as PyTorch."""
+import json
 import shutil
 
 import pytest
@@ -8,8 +9,15 @@ pytest.importorskip("onnx")
 
 from model.analyzer import Analyzer  # noqa: E402
 from model.folder import ModelFolderError, read_meta, write_meta  # noqa: E402
+from test_batch_independence import differences  # noqa: E402  (labels equal, scores within 1e-4)
 
 TEXTS = ["今年全省地区生产总值增长5%左右。新开工项目20个，城镇新增就业10万人以上。", "浙江宁波市委书记易炼红在杭州强调，要深入实施八八战略。"]
+
+
+# A dev gold file with inline, project-written sentences: the int8 graph is calibrated on it.
+DEV_RECORDS = [{"text": "今年全省地区生产总值增长5%左右。", "spans": [[2, 4, "REGION"]], "themes": ["economy"]},
+               {"text": "新开工项目20个，城镇新增就业10万人以上。", "spans": [], "themes": ["projects_investment", "livelihood"]},
+               {"text": "浙江宁波市委书记易炼红在杭州强调，要深入实施八八战略。", "spans": [[8, 11, "PER"]], "themes": []}]
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +25,9 @@ def exported(tiny_model_dir, tmp_path_factory):
     from training.export import export_onnx
     folder = tmp_path_factory.mktemp("exported") / "model"
     shutil.copytree(tiny_model_dir, folder)
-    report = export_onnx(folder)
+    dev = folder.parent / "dev.jsonl"
+    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in DEV_RECORDS), encoding="utf-8")
+    report = export_onnx(folder, dev_files=[dev])
     return folder, report
 
 
@@ -54,6 +64,33 @@ def test_int8_runtime_runs_and_auto_follows_the_folder(exported, tmp_path):
     assert Analyzer.load(copy).runtime.name == "onnx-int8"
     (copy / "model.int8.onnx").unlink()  # the chosen graph is gone: fall back to PyTorch, still works
     assert Analyzer.load(copy).runtime.name == "torch"
+
+
+def test_int8_graph_is_calibrated_on_dev_and_says_how(exported):
+    folder, _ = exported
+    meta = read_meta(folder)
+    record = meta.export["onnx-int8"]
+    assert record["quantisation"] == "static" and record["calibration_files"] == ["dev.jsonl"]
+    assert record["calibration_sentences"] == len(DEV_RECORDS)
+    assert set(meta.runtime_thresholds["onnx-int8"]) == set(meta.themes)
+
+
+def test_int8_answers_do_not_depend_on_the_batch(exported):
+    # fixed activation scales: a sentence gives the same logits alone and padded beside others
+    folder, _ = exported
+    analyzer = Analyzer.load(folder, runtime="onnx-int8")
+    texts = [r["text"] for r in DEV_RECORDS] + TEXTS
+    together = analyzer.analyze_batch(texts)
+    for text, doc in zip(texts, together):
+        assert not differences(analyzer(text).to_dict(), doc.to_dict()), text
+
+
+def test_int8_export_without_dev_says_what_is_missing(tiny_model_dir, tmp_path):
+    from training.export import export_onnx
+    folder = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, folder)
+    with pytest.raises(ValueError, match="--dev"):
+        export_onnx(folder)
 
 
 def test_runtime_errors_say_what_to_do(tiny_model_dir):
