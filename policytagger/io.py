@@ -60,17 +60,17 @@ class Inputs:
     skipped: list[Path]  # files inside folders that are not .txt/.jsonl/.ndjson/.json
 
 
-def find_inputs(paths: Iterable[Path]) -> Inputs:
+def find_inputs(paths: Iterable[Path], suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Inputs:
     """The files to read: paths as given (``-`` or none: stdin), folders walked recursively in sorted
-    order. Hidden folders (.git, ...) are not entered. A missing path stays in the list: reading it
-    reports it as a bad record, in its place."""
+    order, keeping files with one of ``suffixes``. Hidden folders (.git, ...) are not entered. A missing
+    path stays in the list: reading it reports it as a bad record, in its place."""
     files, skipped = [], []
     for path in list(paths) or [Path("-")]:
         if str(path) == "-":
             files.append(InputFile(None, "stdin", "stdin"))
         elif path.is_dir():
             for found in _walk(path):
-                if found.suffix.lower() in INPUT_SUFFIXES:
+                if found.suffix.lower() in suffixes:
                     # ids of text files found in a folder are their path inside it: unique, unlike names
                     files.append(InputFile(found, str(found), found.relative_to(path).as_posix()))
                 else:
@@ -108,6 +108,12 @@ def parse_line(raw: bytes | str, source: str, line: int) -> InputDocument | BadR
         record = json.loads(raw)
     except json.JSONDecodeError as err:
         return BadRecord(source, line, f"invalid JSON: {err.msg} at column {err.colno}")
+    return parse_record(record, source, line)
+
+
+def parse_record(record: object, source: str, line: int) -> InputDocument | BadRecord:
+    """A decoded record (a JSON Lines object, or a Parquet row as a dict) → an InputDocument, or a
+    BadRecord saying what is wrong. Pure, like ``parse_line``."""
     if not isinstance(record, dict):
         return BadRecord(source, line, "expected a JSON object with 'id' and 'text'")
     doc_id = record.get("id")
