@@ -1,7 +1,11 @@
 """Draw sentences for annotators into work/annotate/ (git-ignored: it holds corpus text).
 
 Each line: key, doc_id, sent_start, sent_end, split, title, section (nearest heading above), text.
-Usage: python scripts/make_annotation_batches.py PLAN.json   (see the plan format in main()).
+Usage: python scripts/make_annotation_batches.py PLAN.json [--preannotate]   (plan format in main()).
+
+--preannotate adds the silver engine's labels (training/silver) to each line as
+"suggested": {"spans": [[substring, TYPE], ...], "themes": [...]} — the annotators' own answer format,
+so a suggestion is corrected rather than typed; the import checker reads only the annotators' answers.
 """
 from __future__ import annotations
 
@@ -65,9 +69,26 @@ def draw(plan: dict, seed: int = 7) -> list[dict]:
     return taken
 
 
+def preannotate(rows: list[dict]) -> None:
+    """Silver suggestions per drawn sentence, with its document's section context (review/plan, heading)."""
+    from training.silver.engine import contexts_for, label_sentence
+    corpus = load_corpus()
+    contexts = {}
+    for row in rows:
+        doc = corpus[row["doc_id"]]
+        if row["doc_id"] not in contexts:
+            sentences, ctx = contexts_for(doc)
+            contexts[row["doc_id"]] = dict(zip(sentences, ctx))
+        spans, themes = label_sentence(row["text"], contexts[row["doc_id"]].get((row["sent_start"], row["sent_end"])))
+        row["suggested"] = {"spans": [[row["text"][s:e], label] for s, e, label in spans], "themes": themes}
+
+
 def main():
-    plan = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    args = [a for a in sys.argv[1:] if a != "--preannotate"]
+    plan = json.loads(Path(args[0]).read_text(encoding="utf-8"))
     rows = draw(plan, plan.get("seed", 7))
+    if "--preannotate" in sys.argv:
+        preannotate(rows)
     out_dir = Path("work/annotate")
     out_dir.mkdir(parents=True, exist_ok=True)
     per = plan["batch_size"]
