@@ -1,6 +1,8 @@
 """ONNX export and runtimes: the exported graphs give the analyser the same answers as PyTorch."""
+import contextlib
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +29,9 @@ def exported(tiny_model_dir, tmp_path_factory):
     shutil.copytree(tiny_model_dir, folder)
     dev = folder.parent / "dev.jsonl"
     dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in DEV_RECORDS), encoding="utf-8")
-    report = export_onnx(folder, dev_files=[dev])
+    # a relative folder, as `policytagger export model/default` passes it (the quantiser changes directory)
+    with contextlib.chdir(folder.parent):
+        report = export_onnx(Path("model"), dev_files=[Path("dev.jsonl")])
     return folder, report
 
 

@@ -56,7 +56,7 @@ def export_onnx(folder: str | Path, int8: bool = True, dev_files: Sequence[Path]
     difference from PyTorch on the check sentences (and tag agreement)."""
     from onnxruntime.transformers.optimizer import optimize_model
 
-    folder = Path(folder)
+    folder = Path(folder).resolve()  # the quantiser's shape inference runs in a temporary working folder
     if int8 and not dev_files:
         raise ValueError("the int8 graph needs dev gold file(s) to calibrate its activation ranges "
                          "(policytagger export FOLDER --dev DEV.jsonl), or export fp32 only (--no-int8)")
