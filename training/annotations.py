@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from model.labels import SPAN_TYPES, THEMES
 
@@ -100,15 +101,21 @@ def validate_file(path: Path, corpus: dict | None) -> list[str]:
     return problems
 
 
-def load_examples(path: Path, corpus: dict | None) -> list[Example]:
-    """Load a valid annotation file; the first bad record raises AnnotationError naming it."""
-    examples = []
+def valid_records(path: Path, corpus: dict | None) -> Iterator[tuple[int, dict]]:
+    """``(line number, record)`` of an annotation file; the first bad record raises AnnotationError naming it."""
     for number, record in read_jsonl(path):
         if isinstance(record, json.JSONDecodeError):
             raise AnnotationError(f"{path}:{number}: invalid JSON ({record.msg})")
         problems = record_problems(record, corpus)
         if problems:
             raise AnnotationError(f"{path}:{number}: " + "; ".join(problems))
+        yield number, record
+
+
+def load_examples(path: Path, corpus: dict | None) -> list[Example]:
+    """Load a valid annotation file; the first bad record raises AnnotationError naming it."""
+    examples = []
+    for _, record in valid_records(path, corpus):
         examples.append(Example(
             text=record_text(record, corpus),
             spans=[tuple(s) for s in record.get("spans", [])],

@@ -31,7 +31,7 @@ from typing import Callable, Iterable
 
 from model.labels import QUANTITY_TYPES, SPAN_TYPES
 
-from training.annotations import AnnotationError, read_jsonl, record_problems, record_text
+from training.annotations import record_text, valid_records
 
 Boundaries = Callable[[list[str]], list[set[int]]]
 RULEBOOK_PATH = Path(__file__).resolve().parent.parent / "data" / "annotations" / "consistency-rules.json"
@@ -82,12 +82,7 @@ def load_sentences(paths: Iterable[Path], corpus: dict | None) -> list[Sentence]
     """Sentences of valid annotation files; a bad record raises AnnotationError naming file and line."""
     sentences = []
     for path in map(Path, paths):
-        for number, record in read_jsonl(path):
-            if isinstance(record, json.JSONDecodeError):
-                raise AnnotationError(f"{path}:{number}: invalid JSON ({record.msg})")
-            problems = record_problems(record, corpus)
-            if problems:
-                raise AnnotationError(f"{path}:{number}: " + "; ".join(problems))
+        for number, record in valid_records(path, corpus):
             sentences.append(Sentence(key=record_key(record, f"{path.name}:{number}"), source=path.name,
                                       text=record_text(record, corpus),
                                       spans=tuple(tuple(s) for s in record.get("spans", []))))
