@@ -337,8 +337,7 @@ class BatchRun:
 
     def _report(self, bad: BadRecord) -> None:
         self.bad += 1
-        where = f"{bad.source}:{bad.line}" if bad.line else bad.source
-        self.console.print(f"[yellow]skipped[/yellow] {escape(where)}: {escape(bad.reason)}")
+        self.console.print(f"[yellow]skipped[/yellow] {escape(bad.where)}: {escape(bad.reason)}")
         if self._errors_out and not (self.resume and (bad.source, bad.line) in self.resume.errors):
             self._errors_out.write(error_line(bad))
             self._errors_out.flush()  # complete up to here if the run is killed

@@ -135,8 +135,7 @@ def _analyze_on_ray(inputs: list[Path], output: Optional[Path], errors: Optional
         _fail(str(e))
 
     def report(bad):
-        where = f"{bad.source}:{bad.line}" if bad.line else bad.source
-        err.print(f"[yellow]skipped[/yellow] {escape(where)}: {escape(bad.reason)}")
+        err.print(f"[yellow]skipped[/yellow] {escape(bad.where)}: {escape(bad.reason)}")
 
     settings = RayOptions(**ray_settings, progress=not quiet and err.is_terminal)
     try:
@@ -372,7 +371,7 @@ def report(input: Path = typer.Argument(..., help="JSON Lines written by `policy
         for item in items:
             if isinstance(item, BadRecord):
                 counts["bad"] += 1
-                err.print(f"[yellow]skipped[/yellow] {escape(f'{item.source}:{item.line}')}: {escape(item.reason)}")
+                err.print(f"[yellow]skipped[/yellow] {escape(item.where)}: {escape(item.reason)}")
             else:
                 counts["documents"] += 1
             yield item

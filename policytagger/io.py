@@ -38,6 +38,11 @@ class BadRecord:
     reason: str
     id: str | None = None  # when the record names one
 
+    @property
+    def where(self) -> str:
+        """``file:line`` (or the file alone), as messages name the record."""
+        return f"{self.source}:{self.line}" if self.line else self.source
+
     def to_dict(self) -> dict:
         """The errors file's schema: {"source", "line", "id", "reason"}."""
         return {"source": self.source, "line": self.line, "id": self.id, "reason": self.reason}
